@@ -1,0 +1,418 @@
+"""The `webcare` command: each subcommand parses its arguments and calls one function."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from monitor.config import Settings, load_settings
+from monitor.errors import WebcareError
+from monitor.names import ROLES, TEAMS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "httpcore", "apscheduler", "waitress.queue", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class Context:
+    def __init__(self, config: str | None) -> None:
+        self.config_path = config
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    def runtime(self) -> Any:
+        from monitor.runtime import Runtime
+
+        return Runtime(self.settings)
+
+
+def friendly_errors(command: F) -> F:
+    """Turn errors a user can cause into one line on stderr and exit status 2."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except WebcareError as exc:
+            click.echo(f"webcare: error: {exc}", err=True)
+            sys.exit(2)
+        except (OperationalError, ProgrammingError) as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            click.echo(f"webcare: error: database problem: {reason}", err=True)
+            sys.exit(2)
+
+    return cast(F, wrapper)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Configuration file (default: $WEBCARE_CONFIG, else config/webcare.toml).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debugging detail.")
+@click.version_option(package_name="webcare-triage")
+@click.pass_context
+def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
+    """Webcare Triage: collect public mentions of your brand, classify them and route them to
+    the webcare, customer service and spokesperson queues.
+
+    Start with `webcare init`, then `webcare run`. WEBCARE_DATABASE_URL overrides the
+    database URL of the configuration.
+    """
+    _setup_logging(verbose)
+    ctx.obj = Context(config)
+
+
+@main.command()
+@pass_context
+@friendly_errors
+def init(ctx: Context) -> None:
+    """Create or upgrade the database schema, the teams, the sources and the first model.
+
+    Safe to run again: it only adds what is missing and applies new migrations.
+    """
+    runtime = ctx.runtime()
+    counts = runtime.init_schema()
+    click.echo(
+        f"database ready at {runtime.db.display_url}; sources: {counts['added']} added, "
+        f"{counts['updated']} updated, {counts['removed']} removed"
+    )
+    password = runtime.ensure_demo_admin()
+    if password:
+        click.echo(
+            f"demo: created user {ctx.settings.demo.admin_user!r} with password {password!r} "
+            f"(also written to {runtime.admin_password_file})"
+        )
+
+
+def _serve(runtime: Any, host: str, port: int, with_worker: bool) -> None:
+    from waitress import create_server
+
+    from monitor.demo import start_demo_server
+
+    runtime.ready()
+    demo = start_demo_server(runtime.settings) if with_worker else None
+    worker = runtime.worker() if with_worker else None
+    app = runtime.web_app()
+    server = create_server(app, host=host, port=port, threads=runtime.settings.web.threads)
+    url = f"http://{host}:{server.effective_port}/"  # type: ignore[union-attr]
+    if worker:
+        worker.start()
+    click.echo(f"Webcare Triage is running at {url}")
+    click.echo(f"  {runtime.login_hint()}")
+    if demo:
+        click.echo(f"  demo feeds at {demo.base_url}/ (a new demo mention every "
+                   f"{runtime.settings.demo.new_item_every:g}s)")
+    click.echo("  press Ctrl+C to stop")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    finally:
+        server.close()
+        if worker:
+            worker.stop()
+        if demo:
+            demo.stop()
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default from [web] host).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default from [web] port).")
+@pass_context
+@friendly_errors
+def run(ctx: Context, host: str | None, port: int | None) -> None:
+    """Run the scheduler, the collectors and the web UI in one process."""
+    web = ctx.settings.web
+    _serve(ctx.runtime(), host or web.host, web.port if port is None else port, with_worker=True)
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default from [web] host).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default from [web] port).")
+@pass_context
+@friendly_errors
+def serve(ctx: Context, host: str | None, port: int | None) -> None:
+    """Run only the web UI and API (collect with `webcare worker` elsewhere)."""
+    web = ctx.settings.web
+    _serve(ctx.runtime(), host or web.host, web.port if port is None else port, with_worker=False)
+
+
+@main.command()
+@pass_context
+@friendly_errors
+def worker(ctx: Context) -> None:
+    """Run only the scheduler and the collectors.
+
+    Several workers may share one PostgreSQL database: each source is leased to one worker
+    at a time, so no source is fetched twice at once.
+    """
+    import threading
+
+    from monitor.demo import start_demo_server
+
+    runtime = ctx.runtime()
+    runtime.ready()
+    demo = start_demo_server(ctx.settings)
+    running = runtime.worker()
+    running.start()
+    click.echo(f"worker {running.collector.owner} collecting; press Ctrl+C to stop")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    finally:
+        running.stop()
+        if demo:
+            demo.stop()
+
+
+@main.command()
+@click.option("--once", is_flag=True, required=True, help="Check each source once, then exit.")
+@click.option("--source", "sources", multiple=True, metavar="NAME",
+              help="Only this source (repeatable).")
+@pass_context
+@friendly_errors
+def collect(ctx: Context, once: bool, sources: tuple[str, ...]) -> None:
+    """Fetch every source (or the named ones) once, process what arrived, and print one line
+    per source. Exits 0 even when sources fail: their failure is recorded on the source."""
+    from monitor.demo import start_demo_server
+
+    unknown = [name for name in sources if ctx.settings.source(name) is None]
+    if unknown:
+        known = ", ".join(s.name for s in ctx.settings.sources) or "none"
+        raise WebcareError(f"unknown source {unknown[0]!r}; configured sources: {known}")
+    runtime = ctx.runtime()
+    runtime.ready()
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):
+        logging.getLogger("monitor.scheduler").setLevel(logging.ERROR)  # the summary says it
+    demo = start_demo_server(ctx.settings)
+    collector = runtime.collector()
+    try:
+        outcomes = collector.collect_once(list(sources) or None)
+    finally:
+        collector.close()
+        if demo:
+            demo.stop()
+    for outcome in sorted(outcomes, key=lambda o: o.name):
+        click.echo(outcome.summary())
+    if not outcomes:
+        click.echo("no sources to collect (none active, or all being fetched by another worker)")
+
+
+def _read_texts(texts: Iterable[str]) -> list[str]:
+    return [t.strip() for t in texts if t.strip()]
+
+
+@main.command()
+@click.argument("texts", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@pass_context
+@friendly_errors
+def classify(ctx: Context, texts: tuple[str, ...], as_json: bool) -> None:
+    """Classify TEXT arguments, or one text per line from standard input."""
+    from monitor.classify import ModelProvider
+    from monitor.language import LanguageDetector
+    from monitor.store import migrate
+
+    items = _read_texts(texts) if texts else _read_texts(sys.stdin)
+    runtime = ctx.runtime()
+    runtime.db.check_connection()
+    migrate.require_current(runtime.db)
+    model = ModelProvider(runtime.db).get()
+    detector = LanguageDetector(ctx.settings.classifier.languages)
+    for text, prediction in zip(items, model.predict(items), strict=True):
+        language = detector.detect(text)
+        if as_json:
+            click.echo(json.dumps({"text": text, "category": prediction.category,
+                                   "confidence": prediction.confidence, "language": language,
+                                   "scores": prediction.scores}, ensure_ascii=False))
+        else:
+            click.echo(f"{prediction.category}\t{prediction.confidence:.2f}\t{language or '-'}\t{text}")
+
+
+@main.command()
+@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="CSV file with columns text,label.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_context
+@friendly_errors
+def evaluate(ctx: Context, data: str, as_json: bool) -> None:
+    """Measure the live model on a labelled CSV: per-class precision, recall and F1, macro-F1
+    and the confusion matrix."""
+    from classifiers.corpus import read_examples
+    from classifiers.evaluate import evaluate as score
+    from classifiers.evaluate import format_report
+    from monitor.classify import ModelProvider
+    from monitor.store import migrate
+
+    try:
+        examples = read_examples(Path(data))
+    except ValueError as exc:
+        raise WebcareError(str(exc)) from None
+    if not examples:
+        raise WebcareError(f"{data}: no rows to evaluate")
+    runtime = ctx.runtime()
+    migrate.require_current(runtime.db)
+    model = ModelProvider(runtime.db).get()
+    predicted = [p.category for p in model.predict([e.text for e in examples])]
+    report = score([e.label for e in examples], predicted)
+    report["model_version"] = model.version
+    click.echo(json.dumps(report) if as_json else f"model {model.version}\n{format_report(report)}")
+
+
+@main.command()
+@click.option("--data", "data", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Extra CSV training data with columns text,label (repeatable).")
+@click.option("--force", is_flag=True, help="Make the new model live even if it scores lower.")
+@pass_context
+@friendly_errors
+def train(ctx: Context, data: tuple[str, ...], force: bool) -> None:
+    """Train a new model version on the bundled corpus and the given files; make it live only
+    if its held-out macro-F1 is not worse than the live model's (or with --force)."""
+    from classifiers import serialize
+    from classifiers.corpus import read_examples, seed_corpus
+    from classifiers.train import train as fit
+    from monitor.store import migrate, model_versions
+
+    examples = seed_corpus()
+    for path in data:
+        try:
+            examples.extend(read_examples(Path(path)))
+        except ValueError as exc:
+            raise WebcareError(str(exc)) from None
+    runtime = ctx.runtime()
+    migrate.require_current(runtime.db)
+    result = fit(examples)
+    new_score = result.metrics.get("holdout", {}).get("macro_f1", 0.0)
+    with runtime.db.write() as session:
+        live = model_versions.live_version(session)
+        live_score = (live.metrics.get("holdout") or {}).get("macro_f1", 0.0) if live else 0.0
+        promote = force or live is None or new_score >= live_score
+        model_versions.add_version(
+            session, result.model.version, serialize.dumps(result.model.pipeline), result.metrics,
+            make_live=promote, notes=f"trained on {len(examples)} examples",
+        )
+    verdict = "now live" if promote else f"kept, not live (live model scores {live_score:.3f})"
+    click.echo(f"model {result.model.version}: held-out macro-F1 {new_score:.3f}; {verdict}")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True)
+@click.option("--since", default=None, help="Only mentions collected at or after this ISO-8601 time.")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write to this file instead of standard output.")
+@pass_context
+@friendly_errors
+def export(ctx: Context, fmt: str, since: str | None, output: Any) -> None:
+    """Export mentions, one record per mention, oldest first."""
+    from monitor.store import migrate
+    from monitor.store.mentions import EXPORT_FIELDS, iter_export
+
+    moment = None
+    if since:
+        try:
+            moment = datetime.fromisoformat(since)
+        except ValueError:
+            raise WebcareError(f"--since: expected an ISO-8601 time, got {since!r}") from None
+        if moment.tzinfo is None:
+            moment = moment.astimezone()  # a time without zone means local time
+    runtime = ctx.runtime()
+    migrate.require_current(runtime.db)
+    writer = csv.DictWriter(output, fieldnames=EXPORT_FIELDS) if fmt == "csv" else None
+    if writer:
+        writer.writeheader()
+    with runtime.db.read() as session:
+        for record in iter_export(session, moment):
+            if writer:
+                writer.writerow(record)
+            else:
+                output.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@main.group()
+def user() -> None:
+    """Manage user accounts."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What the user may do.")
+@click.option("--team", "teams", multiple=True, type=click.Choice(TEAMS),
+              help="A team whose queue the user works (repeatable).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_context
+@friendly_errors
+def user_add(ctx: Context, name: str, role: str, teams: tuple[str, ...], password_stdin: bool) -> None:
+    """Create a user with a role and teams; asks for the password unless --password-stdin."""
+    from monitor.store import migrate
+    from monitor.store.users import add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        raise WebcareError("no terminal to ask for a password: use --password-stdin")
+    runtime = ctx.runtime()
+    migrate.require_current(runtime.db)
+    with runtime.db.write() as session:
+        add_user(session, name, role=role, teams=teams, password=password)
+    click.echo(f"user {name!r} added as {role}" + (f" in {', '.join(teams)}" if teams else ""))
+
+
+@main.group()
+def token() -> None:
+    """Manage API tokens."""
+
+
+@token.command("create")
+@click.argument("name")
+@pass_context
+@friendly_errors
+def token_create(ctx: Context, name: str) -> None:
+    """Print a new bearer token for user NAME (shown once; only its hash is stored)."""
+    from monitor.store import migrate
+    from monitor.store.users import create_token, get_user
+
+    runtime = ctx.runtime()
+    migrate.require_current(runtime.db)
+    with runtime.db.write() as session:
+        account = get_user(session, name)
+        if account is None:
+            raise WebcareError(f"no user called {name!r}: create one with `webcare user add`")
+        click.echo(create_token(session, account))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

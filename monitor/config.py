@@ -1,0 +1,299 @@
+"""TOML configuration -> one frozen, validated Settings object; one clear message per bad key."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from monitor.errors import ConfigError, QueryError
+from monitor.query import parse_query
+
+DEFAULT_CONFIG = Path("config/webcare.toml")
+
+Category = Literal["complaint", "question", "journalist_inquiry", "praise", "other"]
+Team = Literal["webcare", "customer_service", "spokesperson"]
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: object) -> float:
+    """'90s', '5m', '1h30m', '2d' or a plain number of seconds -> seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as \"30s\", \"5m\" or \"1h\"")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().lower().replace(" ", "")
+        pos, seconds = 0, 0.0
+        for match in _DURATION_PART.finditer(text):
+            if match.start() != pos:
+                break
+            seconds += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+            pos = match.end()
+        if not text or pos != len(text):
+            raise ValueError(f"expected a duration such as \"30s\", \"5m\" or \"1h\", got {value!r}")
+    else:
+        raise ValueError("expected a duration such as \"30s\", \"5m\" or \"1h\"")
+    if seconds <= 0:
+        raise ValueError("expected a duration greater than zero")
+    return seconds
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+def _http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value, re.IGNORECASE):
+        raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+def normalise_database_url(url: str) -> str:
+    """Let a plain postgresql:// URL use the bundled psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite:///instance/webcare.db"
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql", "postgres:")):
+            raise ValueError(f"expected a sqlite:/// or postgresql:// URL, got {value!r}")
+        return normalise_database_url(value)
+
+
+class WebSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    secret_key: str = ""
+    session_timeout: Duration = 8 * 3600
+    threads: int = Field(8, ge=1, le=64)
+
+
+class SchedulerSettings(_Section):
+    tick: Duration = 5.0
+    batch: int = Field(20, ge=1, le=1000)
+    lease: Duration = 300.0
+    max_backoff: Duration = 6 * 3600.0
+
+
+class FetchSettings(_Section):
+    allow_private_addresses: bool = False
+    connect_timeout: Duration = 10.0
+    read_timeout: Duration = 20.0
+    total_timeout: Duration = 60.0
+    max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    max_redirects: int = Field(5, ge=0, le=20)
+    concurrency: int = Field(4, ge=1, le=64)
+    user_agent: str = (
+        "WebcareTriage/0.1 (+https://github.com/webcare-triage/webcare-triage; feed collector)"
+    )
+
+
+class ClassifierSettings(_Section):
+    languages: tuple[str, ...] = ("nl", "en")
+    review_threshold: float = Field(0.45, ge=0.0, le=1.0)
+
+    @field_validator("languages")
+    @classmethod
+    def _iso_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if not re.fullmatch(r"[a-z]{2}", code):
+                raise ValueError(f"expected two-letter language codes such as \"nl\", got {code!r}")
+        if not value:
+            raise ValueError("expected at least one language")
+        return value
+
+
+def _valid_query(value: str) -> str:
+    try:
+        parse_query(value)
+    except QueryError as exc:
+        raise ValueError(f"the query does not parse: {exc}") from None
+    return value
+
+
+class BrandSettings(_Section):
+    name: str = Field(min_length=1, max_length=100)
+    query: Annotated[str, AfterValidator(_valid_query)]
+
+
+class SourceSettings(_Section):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+    type: Literal["rss"] = "rss"
+    url: HttpUrl
+    interval: Duration = 300.0
+    enabled: bool = True
+    brands: tuple[str, ...] | None = None
+    allow_private_addresses: bool | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
+class RoutingSettings(_Section):
+    complaint: Team = "customer_service"
+    question: Team = "webcare"
+    journalist_inquiry: Team = "spokesperson"
+    praise: Team = "webcare"
+    other: Team = "webcare"
+
+    def team_for(self, category: str) -> str:
+        team: str = getattr(self, category)
+        return team
+
+
+class AlertSettings(_Section):
+    category: Category | None = None
+    brand: str | None = None
+    source: str | None = None
+    notify: tuple[str, ...] = ()
+
+
+class DemoSettings(_Section):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(8765, ge=0, le=65535)
+    data: str = "demo/mentions.jsonl"
+    initial_items: int = Field(40, ge=0)
+    new_item_every: Duration = 15.0
+    admin_user: str = "admin"
+
+
+class PathSettings(_Section):
+    instance: str = "instance"
+
+
+class Settings(_Section):
+    database: DatabaseSettings = DatabaseSettings()
+    web: WebSettings = WebSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    fetch: FetchSettings = FetchSettings()
+    classifier: ClassifierSettings = ClassifierSettings()
+    brands: tuple[BrandSettings, ...] = ()
+    sources: tuple[SourceSettings, ...] = ()
+    routing: RoutingSettings = RoutingSettings()
+    alerts: tuple[AlertSettings, ...] = ()
+    demo: DemoSettings = DemoSettings()
+    paths: PathSettings = PathSettings()
+    config_path: str = ""
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Settings:
+        _unique([b.name for b in self.brands], "brands", "name")
+        _unique([s.name for s in self.sources], "sources", "name")
+        known = {b.name for b in self.brands}
+        for i, source in enumerate(self.sources):
+            for brand in source.brands or ():
+                if brand not in known:
+                    raise ValueError(
+                        f"sources[{i}].brands: unknown brand {brand!r}; expected one of "
+                        f"{sorted(known)}"
+                    )
+        return self
+
+    @property
+    def config_dir(self) -> Path:
+        return Path(self.config_path).parent if self.config_path else Path("config")
+
+    @property
+    def instance_dir(self) -> Path:
+        return Path(self.paths.instance)
+
+    def source(self, name: str) -> SourceSettings | None:
+        return next((s for s in self.sources if s.name == name), None)
+
+
+def _unique(names: list[str], section: str, key: str) -> None:
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            raise ValueError(f"{section}[{i}].{key}: {name!r} is used twice; names must be unique")
+        seen.add(name)
+
+
+def _format_location(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part).startswith(("function-", "literal[")):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    location = _format_location(tuple(error["loc"]))
+    kind, message = error["type"], str(error["msg"])
+    if kind == "extra_forbidden":
+        return f"{location}: unknown key (check its spelling)"
+    if kind == "missing":
+        return f"{location}: required key is missing"
+    if kind == "literal_error":
+        return f"{location}: {message.replace('Input should be', 'expected')}, got {error['input']!r}"
+    message = message.removeprefix("Value error, ").replace("Input should be", "expected")
+    return f"{location}: {message}" if location else message
+
+
+def settings_from_mapping(data: Mapping[str, Any], *, origin: str = "<config>") -> Settings:
+    """Validate an already-parsed mapping (tests build settings this way)."""
+    try:
+        return Settings.model_validate({**data, "config_path": origin})
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = _describe(errors[0])
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise ConfigError(f"{origin}: {first}{more}") from None
+
+
+def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read the TOML file named by path, $WEBCARE_CONFIG or the default, and apply env overrides."""
+    env = os.environ if env is None else env
+    config_path = Path(path or env.get("WEBCARE_CONFIG") or DEFAULT_CONFIG)
+    try:
+        raw = config_path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{config_path}: configuration file not found (give --config PATH or set WEBCARE_CONFIG)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{config_path}: cannot read the configuration file: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{config_path}: the configuration file is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
+    override = env.get("WEBCARE_DATABASE_URL")
+    if override:
+        data.setdefault("database", {})
+        data["database"] = {**data["database"], "url": override}
+    return settings_from_mapping(data, origin=str(config_path))

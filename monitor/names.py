@@ -1,0 +1,40 @@
+"""The product's fixed vocabulary: categories, teams, roles and statuses (the public contract)."""
+
+from __future__ import annotations
+
+from classifiers import CATEGORIES
+
+TEAMS: tuple[str, ...] = ("webcare", "customer_service", "spokesperson")
+TEAM_LABELS = {
+    "webcare": "Webcare",
+    "customer_service": "Customer service",
+    "spokesperson": "Spokesperson",
+}
+ROLES: tuple[str, ...] = ("admin", "agent", "pr_officer", "reporter", "viewer")
+STATUSES: tuple[str, ...] = (
+    "new",
+    "assigned",
+    "in_progress",
+    "waiting",
+    "resolved",
+    "dismissed",
+    "spam",
+)
+OPEN_STATUSES: tuple[str, ...] = ("new", "assigned", "in_progress", "waiting")
+CATEGORY_LABELS = {
+    "complaint": "Complaint",
+    "question": "Question",
+    "journalist_inquiry": "Journalist inquiry",
+    "praise": "Praise",
+    "other": "Other",
+}
+
+__all__ = [
+    "CATEGORIES",
+    "CATEGORY_LABELS",
+    "OPEN_STATUSES",
+    "ROLES",
+    "STATUSES",
+    "TEAMS",
+    "TEAM_LABELS",
+]

@@ -1,0 +1,18 @@
+"""Source adapters, one per kind of source; each turns a fetch into plain Items."""
+
+from __future__ import annotations
+
+from monitor.sources.base import Collected, Item, SourceAdapter, SourceRequest
+from monitor.sources.feed import FeedAdapter
+
+ADAPTERS: dict[str, SourceAdapter] = {"rss": FeedAdapter()}
+
+
+def adapter_for(source_type: str) -> SourceAdapter:
+    try:
+        return ADAPTERS[source_type]
+    except KeyError:
+        raise ValueError(f"no adapter for source type {source_type!r}") from None
+
+
+__all__ = ["ADAPTERS", "Collected", "Item", "SourceAdapter", "SourceRequest", "adapter_for"]

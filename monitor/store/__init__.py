@@ -1,0 +1,1 @@
+"""Storage: models, sessions, migrations and one module of queries per table."""

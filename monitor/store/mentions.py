@@ -1,0 +1,199 @@
+"""Mentions table: insert only what is new, list queues, change status, export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql import Select
+
+from monitor.errors import WebcareError
+from monitor.names import CATEGORIES, OPEN_STATUSES, STATUSES, TEAMS
+from monitor.store.events import record_event
+from monitor.store.models import Classification, Event, Mention, Source, User, utcnow
+
+_CHUNK = 400
+
+
+def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        chunk = list(keys[start : start + _CHUNK])
+        found.update(session.scalars(select(Mention.dedup_key).where(Mention.dedup_key.in_(chunk))))
+    return found
+
+
+def insert_new(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Insert mentions, skipping any whose dedup_key exists; returns key -> id of the new ones.
+
+    The unique constraint decides, not the earlier lookup: two workers inserting the same
+    item at once both succeed and exactly one row is written.
+    """
+    dialect = session.get_bind().dialect.name
+    inserted: dict[str, int] = {}
+    for start in range(0, len(rows), _CHUNK):
+        chunk = list(rows[start : start + _CHUNK])
+        if dialect == "postgresql":
+            statement: Any = postgresql.insert(Mention).on_conflict_do_nothing(
+                index_elements=["dedup_key"]
+            )
+        elif dialect == "sqlite":
+            statement = sqlite.insert(Mention).on_conflict_do_nothing(index_elements=["dedup_key"])
+        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+            raise WebcareError(f"unsupported database dialect {dialect}")
+        result = session.execute(
+            statement.values(chunk).returning(Mention.id, Mention.dedup_key)
+        )
+        inserted.update({key: id_ for id_, key in result})
+    return inserted
+
+
+def add_rows(session: Session, model: type[Classification] | type[Event], rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(model), rows)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    team: str | None = None
+    category: str | None = None
+    status: str = "open"  # "open", "all" or one status
+    language: str | None = None
+    source: str | None = None
+    q: str | None = None
+    since: datetime | None = None
+    needs_review: bool | None = None
+
+    def validate(self) -> QueueFilter:
+        if self.team and self.team not in TEAMS:
+            raise WebcareError(f"unknown team {self.team!r}; expected one of {', '.join(TEAMS)}")
+        if self.category and self.category not in CATEGORIES:
+            raise WebcareError(
+                f"unknown category {self.category!r}; expected one of {', '.join(CATEGORIES)}"
+            )
+        if self.status not in ("open", "all", *STATUSES):
+            raise WebcareError(
+                f"unknown status {self.status!r}; expected open, all or one of {', '.join(STATUSES)}"
+            )
+        return self
+
+
+def _filtered(query: Select[Any], f: QueueFilter) -> Select[Any]:
+    if f.team:
+        query = query.where(Mention.team == f.team)
+    if f.category:
+        query = query.where(Mention.category == f.category)
+    if f.status == "open":
+        query = query.where(Mention.status.in_(OPEN_STATUSES))
+    elif f.status != "all":
+        query = query.where(Mention.status == f.status)
+    if f.language:
+        query = query.where(Mention.language == f.language)
+    if f.source:
+        query = query.where(Mention.source_id == select(Source.id).where(Source.name == f.source).scalar_subquery())
+    if f.since:
+        query = query.where(Mention.collected_at >= f.since)
+    if f.needs_review is not None:
+        query = query.where(Mention.needs_review.is_(f.needs_review))
+    if f.q:
+        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(Mention.title.ilike(pattern, escape="\\"), Mention.text.ilike(pattern, escape="\\"))
+        )
+    return query
+
+
+def list_mentions(
+    session: Session, f: QueueFilter, *, limit: int = 50, offset: int = 0
+) -> list[Mention]:
+    query = _filtered(select(Mention).options(joinedload(Mention.source)), f.validate())
+    query = query.order_by(Mention.published_at.desc(), Mention.id.desc()).limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def count_mentions(session: Session, f: QueueFilter) -> int:
+    return int(session.scalar(_filtered(select(func.count(Mention.id)), f.validate())) or 0)
+
+
+def open_counts_by_team(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(Mention.team, func.count(Mention.id))
+        .where(Mention.status.in_(OPEN_STATUSES))
+        .group_by(Mention.team)
+    )
+    counts = dict.fromkeys(TEAMS, 0)
+    counts.update({team: int(n) for team, n in rows})
+    return counts
+
+
+def newest_id(session: Session) -> int:
+    return int(session.scalar(select(func.max(Mention.id))) or 0)
+
+
+def get_mention(session: Session, mention_id: int) -> Mention | None:
+    return session.get(Mention, mention_id, options=[joinedload(Mention.source)])
+
+
+def change_status(session: Session, mention_id: int, status: str, user: User | None) -> Mention:
+    """Move a mention to another status and log who did it; unknown statuses are refused."""
+    if status not in STATUSES:
+        raise WebcareError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+    mention = session.get(Mention, mention_id, with_for_update=True)
+    if mention is None:
+        raise WebcareError(f"mention {mention_id} does not exist")
+    if mention.status != status:
+        previous = mention.status
+        mention.status = status
+        mention.updated_at = utcnow()
+        record_event(
+            session,
+            "mention.status_changed",
+            mention_id=mention.id,
+            user_id=user.id if user else None,
+            actor=user.name if user else "system",
+            data={"from": previous, "to": status},
+        )
+    return mention
+
+
+EXPORT_FIELDS = (
+    "id", "url", "title", "text", "source", "author", "language", "published_at",
+    "collected_at", "category", "confidence", "team", "status", "priority", "brand",
+    "needs_review", "model_version",
+)  # fmt: skip
+
+
+def export_record(mention: Mention) -> dict[str, Any]:
+    return {
+        "id": mention.id,
+        "url": mention.url,
+        "title": mention.title,
+        "text": mention.text,
+        "source": mention.source.name,
+        "author": mention.author,
+        "language": mention.language,
+        "published_at": mention.published_at.isoformat(),
+        "collected_at": mention.collected_at.isoformat(),
+        "category": mention.category,
+        "confidence": mention.confidence,
+        "team": mention.team,
+        "status": mention.status,
+        "priority": mention.priority,
+        "brand": mention.brand,
+        "needs_review": mention.needs_review,
+        "model_version": mention.model_version,
+    }
+
+
+def iter_export(session: Session, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """Every mention (collected at or after `since`), oldest first, streamed in batches."""
+    query = select(Mention).options(joinedload(Mention.source)).order_by(Mention.id)
+    if since is not None:
+        query = query.where(Mention.collected_at >= since)
+    for mention in session.scalars(query.execution_options(yield_per=500)):
+        yield export_record(mention)

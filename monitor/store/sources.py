@@ -1,0 +1,215 @@
+"""Sources table: sync from config, claim due sources with a lease, record each check's outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from monitor.config import Settings, SourceSettings
+from monitor.sources.base import SourceRequest
+from monitor.store.events import record_event
+from monitor.store.models import Source, utcnow
+
+ACTIVE, PAUSED, DISABLED, REMOVED = "active", "paused", "disabled", "removed"
+
+
+def _options(config: SourceSettings) -> dict[str, Any]:
+    return {
+        "headers": dict(config.headers),
+        "brands": list(config.brands) if config.brands is not None else None,
+        "allow_private_addresses": config.allow_private_addresses,
+    }
+
+
+def sync_sources(session: Session, settings: Settings) -> dict[str, int]:
+    """Make the sources table follow the config; history of removed sources is kept."""
+    existing = {s.name: s for s in session.scalars(select(Source))}
+    counts = {"added": 0, "updated": 0, "removed": 0}
+    for config in settings.sources:
+        state = ACTIVE if config.enabled else DISABLED
+        source = existing.pop(config.name, None)
+        if source is None:
+            session.add(
+                Source(
+                    name=config.name,
+                    type=config.type,
+                    url=config.url,
+                    interval_seconds=config.interval,
+                    state=state,
+                    options=_options(config),
+                    next_check_at=utcnow(),
+                )
+            )
+            counts["added"] += 1
+            continue
+        changed = False
+        if source.url != config.url or source.type != config.type:
+            source.url, source.type = config.url, config.type
+            source.etag = source.last_modified = None
+            source.next_check_at = utcnow()
+            changed = True
+        if source.interval_seconds != config.interval:
+            source.interval_seconds = config.interval
+            changed = True
+        if source.options != _options(config):
+            source.options = _options(config)
+            changed = True
+        # A person's pause outlives config reloads; only the config's own states follow it.
+        if source.state != PAUSED and source.state != state:
+            source.state = state
+            changed = True
+        counts["updated"] += changed
+    for source in existing.values():
+        if source.state != REMOVED:
+            source.state = REMOVED
+            counts["removed"] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class ClaimedSource:
+    id: int
+    name: str
+    interval: float
+    consecutive_errors: int
+    request: SourceRequest
+    brands: tuple[str, ...] | None
+
+
+def _claimed(source: Source) -> ClaimedSource:
+    options = source.options or {}
+    brands = options.get("brands")
+    return ClaimedSource(
+        id=source.id,
+        name=source.name,
+        interval=source.interval_seconds,
+        consecutive_errors=source.consecutive_errors,
+        brands=tuple(brands) if brands is not None else None,
+        request=SourceRequest(
+            name=source.name,
+            type=source.type,
+            url=source.url,
+            etag=source.etag,
+            last_modified=source.last_modified,
+            headers=options.get("headers") or {},
+            allow_private_addresses=options.get("allow_private_addresses"),
+        ),
+    )
+
+
+def claim_sources(
+    session: Session,
+    *,
+    owner: str,
+    lease_seconds: float,
+    limit: int,
+    now: datetime | None = None,
+    due_only: bool = True,
+    names: list[str] | None = None,
+) -> list[ClaimedSource]:
+    """Lease up to `limit` sources to `owner`; leases held by others are skipped.
+
+    Run inside a write session: on SQLite that is BEGIN IMMEDIATE, on PostgreSQL the rows are
+    locked with FOR UPDATE SKIP LOCKED, so concurrent workers never claim the same source.
+    """
+    now = now or utcnow()
+    query = select(Source).where(
+        or_(Source.lease_expires_at.is_(None), Source.lease_expires_at < now)
+    )
+    if names:
+        query = query.where(Source.name.in_(names), Source.state != REMOVED)
+    else:
+        query = query.where(Source.state == ACTIVE)
+    if due_only:
+        query = query.where(Source.next_check_at <= now)
+    query = query.order_by(Source.next_check_at).limit(limit).with_for_update(skip_locked=True)
+    sources = list(session.scalars(query))
+    expires = now + timedelta(seconds=lease_seconds)
+    for source in sources:
+        source.lease_owner = owner
+        source.lease_expires_at = expires
+    session.flush()
+    return [_claimed(s) for s in sources]
+
+
+def _release(session: Session, source_id: int, owner: str, values: dict[str, Any]) -> bool:
+    result = session.execute(
+        update(Source)
+        .where(Source.id == source_id, Source.lease_owner == owner)
+        .values(lease_owner=None, lease_expires_at=None, **values)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def record_success(
+    session: Session,
+    source: ClaimedSource,
+    *,
+    owner: str,
+    now: datetime,
+    next_check_at: datetime,
+    new_items: int,
+    etag: str | None,
+    last_modified: str | None,
+) -> bool:
+    values: dict[str, Any] = {
+        "next_check_at": next_check_at,
+        "last_checked_at": now,
+        "last_success_at": now,
+        "consecutive_errors": 0,
+        "last_error": None,
+        "etag": etag,
+        "last_modified": last_modified,
+        "total_checks": Source.total_checks + 1,
+        "items_collected": Source.items_collected + new_items,
+    }
+    if new_items:
+        values["last_new_item_at"] = now
+    if source.consecutive_errors:
+        record_event(session, "source.recovered", source_id=source.id,
+                     data={"after_errors": source.consecutive_errors})
+    return _release(session, source.id, owner, values)
+
+
+def record_failure(
+    session: Session,
+    source: ClaimedSource,
+    *,
+    owner: str,
+    now: datetime,
+    next_check_at: datetime,
+    error: str,
+) -> bool:
+    record_event(
+        session,
+        "source.failed",
+        source_id=source.id,
+        data={"error": error, "consecutive_errors": source.consecutive_errors + 1,
+              "next_check_at": next_check_at.isoformat()},
+    )
+    return _release(
+        session,
+        source.id,
+        owner,
+        {
+            "next_check_at": next_check_at,
+            "last_checked_at": now,
+            "last_error": error[:2000],
+            "last_error_at": now,
+            "consecutive_errors": Source.consecutive_errors + 1,
+            "total_errors": Source.total_errors + 1,
+            "total_checks": Source.total_checks + 1,
+        },
+    )
+
+
+def list_sources(session: Session) -> list[Source]:
+    return list(session.scalars(select(Source).order_by(Source.name)))
+
+
+def source_ids(session: Session) -> dict[str, int]:
+    return {name: id_ for id_, name in session.execute(select(Source.id, Source.name))}

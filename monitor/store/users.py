@@ -1,0 +1,101 @@
+"""Users, their teams, and API tokens (only their hashes are stored)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from monitor.errors import WebcareError
+from monitor.names import ROLES, TEAM_LABELS, TEAMS
+from monitor.store.models import ApiToken, Team, User, utcnow
+
+MIN_PASSWORD_LENGTH = 8
+# Verified against when a name is unknown, so that a login takes as long either way.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def ensure_teams(session: Session) -> None:
+    existing = set(session.scalars(select(Team.name)))
+    for name in TEAMS:
+        if name not in existing:
+            session.add(Team(name=name, label=TEAM_LABELS[name]))
+    session.flush()
+
+
+def get_user(session: Session, name: str) -> User | None:
+    return session.scalar(select(User).where(User.name == name))
+
+
+def add_user(
+    session: Session,
+    name: str,
+    *,
+    role: str,
+    teams: Sequence[str] = (),
+    password: str | None = None,
+) -> User:
+    if role not in ROLES:
+        raise WebcareError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    unknown = [t for t in teams if t not in TEAMS]
+    if unknown:
+        raise WebcareError(f"unknown team {unknown[0]!r}; expected one of {', '.join(TEAMS)}")
+    if not name or len(name) > 100 or any(c.isspace() for c in name):
+        raise WebcareError("a user name is 1 to 100 characters without spaces")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise WebcareError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+    if get_user(session, name) is not None:
+        raise WebcareError(f"user {name!r} already exists")
+    ensure_teams(session)
+    team_rows = list(session.scalars(select(Team).where(Team.name.in_(list(teams)))))
+    user = User(
+        name=name,
+        role=role,
+        password_hash=generate_password_hash(password) if password else None,
+        teams=team_rows,
+        active=True,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WebcareError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = generate_password_hash(password)
+
+
+def authenticate(session: Session, name: str, password: str) -> User | None:
+    user = get_user(session, name)
+    if user is None or not user.active or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, user: User) -> str:
+    """A new bearer token for the API; shown once, only its hash is kept."""
+    token = "wct_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token)))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    row.last_used_at = utcnow()
+    return user

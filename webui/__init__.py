@@ -1,0 +1,79 @@
+"""The Flask web UI and JSON API: create_app() builds it from Settings and a Database."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFProtect
+
+from monitor.config import Settings
+from monitor.store.db import Database
+from webui import api, auth, filters, health, mentions, queue, sources
+from webui.context import DB_KEY, SETTINGS_KEY
+
+
+def _secret_key(settings: Settings) -> str:
+    """The configured key, else one generated once and kept in the instance folder."""
+    if settings.web.secret_key:
+        return settings.web.secret_key
+    path = settings.instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def create_app(settings: Settings, db: Database, *, config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(Path(settings.instance_dir).resolve()))
+    app.config.update(
+        SECRET_KEY=_secret_key(settings),
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=settings.web.session_timeout),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(config or {})
+    app.extensions[SETTINGS_KEY] = settings
+    app.extensions[DB_KEY] = db
+
+    csrf = CSRFProtect(app)
+    auth.init_app(app)
+    filters.init_app(app)
+    for blueprint in (auth.bp, queue.bp, mentions.bp, sources.bp, health.bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # the API checks CSRF itself for cookie sessions; tokens need none
+
+    @app.after_request
+    def _security_headers(response: Any) -> Any:
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    for code, title in ((403, "Not allowed"), (404, "Not found"), (400, "Bad request"),
+                        (429, "Too many attempts")):
+        app.register_error_handler(code, _error_page(code, title))
+    return app
+
+
+def _error_page(code: int, title: str) -> Any:
+    def handler(error: Any) -> Any:
+        description = getattr(error, "description", "") or ""
+        return render_template("error.html", code=code, title=title, description=description), code
+
+    return handler

@@ -1,0 +1,156 @@
+"""JSON API under /api/v1: a bearer token or a logged-in session (which then needs a CSRF token)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, g, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.exceptions import HTTPException
+from wtforms import ValidationError
+
+from monitor.errors import WebcareError
+from monitor.names import CATEGORIES, STATUSES, TEAMS
+from monitor.store.mentions import (
+    QueueFilter,
+    change_status,
+    count_mentions,
+    export_record,
+    get_mention,
+    list_mentions,
+)
+from monitor.store.models import Mention, User
+from webui.auth import user
+from webui.context import get_db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_PER_PAGE = 200
+
+
+@bp.errorhandler(HTTPException)
+def _json_error(error: HTTPException) -> Any:
+    return jsonify(error=error.description or error.name), error.code
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint == "api.openapi":
+        return
+    if not current_user.is_authenticated:
+        abort(401, "log in or send an Authorization: Bearer token")
+    if not user().can_view_queues:
+        abort(403, "your role may not read mentions")
+    if request.method == "POST" and not g.get("auth_via_token"):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken"))
+        except (ValidationError, CSRFError):
+            abort(400, "a session-authenticated POST needs the X-CSRFToken header")
+
+
+def _mention_json(mention: Mention) -> dict[str, Any]:
+    record = export_record(mention)
+    record["needs_review"] = mention.needs_review
+    record["matched"] = mention.matched
+    return record
+
+
+@bp.route("/mentions")
+def mentions() -> Any:
+    args = request.args
+    since = None
+    if args.get("since"):
+        try:
+            since = datetime.fromisoformat(args["since"])
+        except ValueError:
+            abort(400, "since: expected an ISO-8601 time such as 2026-01-31T12:00:00+00:00")
+        if since.tzinfo is None:
+            abort(400, "since: give a time zone, e.g. 2026-01-31T12:00:00Z")
+    page = args.get("page", 1, type=int) or 1
+    per_page = min(MAX_PER_PAGE, max(1, args.get("per_page", 50, type=int) or 50))
+    try:
+        f = QueueFilter(
+            team=args.get("team") or None,
+            category=args.get("category") or None,
+            status=args.get("status") or "all",
+            q=(args.get("q") or None),
+            since=since,
+        ).validate()
+    except WebcareError as exc:
+        abort(400, str(exc))
+    with get_db().read() as session:
+        rows = list_mentions(session, f, limit=per_page, offset=(max(1, page) - 1) * per_page)
+        total = count_mentions(session, f)
+    return jsonify(
+        items=[_mention_json(m) for m in rows], total=total, page=page, per_page=per_page
+    )
+
+
+@bp.route("/mentions/<int:mention_id>")
+def mention(mention_id: int) -> Any:
+    with get_db().read() as session:
+        found = get_mention(session, mention_id)
+        if found is None:
+            abort(404, f"mention {mention_id} does not exist")
+        return jsonify(_mention_json(found))
+
+
+@bp.route("/mentions/<int:mention_id>/status", methods=["POST"])
+def mention_status(mention_id: int) -> Any:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("status"), str):
+        abort(400, 'expected a JSON body such as {"status": "resolved"}')
+    with get_db().write() as session:
+        found = get_mention(session, mention_id)
+        if found is None:
+            abort(404, f"mention {mention_id} does not exist")
+        if not user().can_work(found.team):
+            abort(403, f"only members of the {found.team} team can change this mention")
+        try:
+            changed = change_status(session, mention_id, body["status"], session.get(User, user().id))
+        except WebcareError as exc:
+            abort(400, str(exc))
+        return jsonify(_mention_json(changed))
+
+
+@bp.route("/openapi.json")
+def openapi() -> Any:
+    enum = {"team": list(TEAMS), "category": list(CATEGORIES), "status": ["open", "all", *STATUSES]}
+    parameters = [
+        {"name": name, "in": "query", "schema": {"type": "string", "enum": values}}
+        for name, values in enum.items()
+    ] + [
+        {"name": "q", "in": "query", "schema": {"type": "string"}},
+        {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "per_page", "in": "query",
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
+    ]
+    id_param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    return jsonify(
+        {
+            "openapi": "3.1.0",
+            "info": {"title": "Webcare Triage API", "version": "1"},
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+            "paths": {
+                "/api/v1/mentions": {"get": {"summary": "List mentions, newest first",
+                                             "parameters": parameters,
+                                             "responses": {"200": {"description": "a page"}}}},
+                "/api/v1/mentions/{id}": {"get": {"summary": "One mention",
+                                                  "parameters": [id_param],
+                                                  "responses": {"200": {"description": "it"},
+                                                                "404": {"description": "none"}}}},
+                "/api/v1/mentions/{id}/status": {"post": {
+                    "summary": "Change the status",
+                    "parameters": [id_param],
+                    "requestBody": {"content": {"application/json": {"schema": {
+                        "type": "object", "required": ["status"],
+                        "properties": {"status": {"type": "string", "enum": list(STATUSES)}}}}}},
+                    "responses": {"200": {"description": "changed"},
+                                  "400": {"description": "bad status"},
+                                  "403": {"description": "not your team"}}}},
+            },
+        }
+    )

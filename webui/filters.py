@@ -1,0 +1,52 @@
+"""Template helpers: times, labels and match highlighting (always as escaped segments)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+
+from monitor.names import CATEGORY_LABELS, STATUSES, TEAM_LABELS
+
+
+def ago(moment: datetime | None, now: datetime | None = None) -> str:
+    if moment is None:
+        return "never"
+    seconds = int(((now or datetime.now(UTC)) - moment).total_seconds())
+    if seconds < 0:
+        return "just now" if seconds > -60 else moment.strftime("%Y-%m-%d %H:%M")
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return "just now"
+
+
+def segments(text: str, hits: list[dict[str, Any]], field: str) -> list[tuple[str, bool]]:
+    """Split text into (piece, highlighted) pairs for the hits in one field; overlaps merge."""
+    spans = sorted(
+        (h["start"], h["end"]) for h in hits or () if h.get("field") == field
+        and 0 <= h.get("start", -1) < h.get("end", -1) <= len(text)
+    )
+    out: list[tuple[str, bool]] = []
+    position = 0
+    for start, end in spans:
+        if end <= position:
+            continue
+        start = max(start, position)
+        if start > position:
+            out.append((text[position:start], False))
+        out.append((text[start:end], True))
+        position = end
+    if position < len(text):
+        out.append((text[position:], False))
+    return out
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(ago, "ago")
+    app.add_template_filter(lambda c: CATEGORY_LABELS.get(c, c), "category_label")
+    app.add_template_filter(lambda t: TEAM_LABELS.get(t, t), "team_label")
+    app.add_template_filter(lambda s: str(s).replace("_", " "), "humanise")
+    app.add_template_global(segments, "segments")
+    app.add_template_global(STATUSES, "STATUSES")

@@ -1,0 +1,64 @@
+"""One mention: original link, sanitised text with the matched terms, scores, history, status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from monitor.errors import WebcareError
+from monitor.names import STATUSES, TEAMS
+from monitor.store.events import mention_history
+from monitor.store.mentions import change_status, get_mention, open_counts_by_team
+from monitor.store.models import Classification, User
+from webui.auth import queue_access, user
+from webui.context import get_db
+
+bp = Blueprint("mentions", __name__)
+
+
+@bp.route("/mentions/<int:mention_id>")
+@queue_access
+def show(mention_id: int) -> Any:
+    with get_db().read() as session:
+        mention = get_mention(session, mention_id)
+        if mention is None:
+            abort(404, f"Mention {mention_id} does not exist.")
+        history = mention_history(session, mention_id)
+        latest = session.scalar(
+            select(Classification)
+            .where(Classification.mention_id == mention_id)
+            .order_by(Classification.id.desc())
+            .limit(1)
+        )
+        counts = open_counts_by_team(session)
+    return render_template(
+        "mention.html",
+        mention=mention,
+        history=history,
+        scores=sorted((latest.scores if latest else {}).items(), key=lambda kv: -kv[1]),
+        counts=counts,
+        teams=TEAMS,
+        team=mention.team,
+        statuses=STATUSES,
+        can_work=user().can_work(mention.team),
+    )
+
+
+@bp.route("/mentions/<int:mention_id>/status", methods=["POST"])
+@queue_access
+def set_status(mention_id: int) -> Any:
+    status = request.form.get("status", "")
+    with get_db().write() as session:
+        mention = get_mention(session, mention_id)
+        if mention is None:
+            abort(404, f"Mention {mention_id} does not exist.")
+        if not user().can_work(mention.team):
+            abort(403, f"Only members of the {mention.team} team can change this mention.")
+        try:
+            change_status(session, mention_id, status, session.get(User, user().id))
+        except WebcareError as exc:
+            abort(400, str(exc))
+    flash(f"Status set to {status.replace('_', ' ')}.", "info")
+    return redirect(url_for("mentions.show", mention_id=mention_id))

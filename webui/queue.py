@@ -1,0 +1,76 @@
+"""The team queues: newest first, with category, confidence and status, filterable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from monitor.errors import WebcareError
+from monitor.names import CATEGORIES, STATUSES, TEAMS
+from monitor.store.mentions import QueueFilter, count_mentions, list_mentions, newest_id, open_counts_by_team
+from monitor.store.models import Source
+from webui.auth import queue_access, user
+from webui.context import get_db
+
+bp = Blueprint("queue", __name__)
+PAGE_SIZE = 50
+
+
+def failing_sources() -> list[Source]:
+    with get_db().read() as session:
+        return list(
+            session.scalars(
+                select(Source)
+                .where(Source.state == "active", Source.consecutive_errors > 0)
+                .order_by(Source.name)
+            )
+        )
+
+
+@bp.route("/")
+@queue_access
+def index() -> Any:
+    mine = sorted(user().teams & set(TEAMS), key=TEAMS.index)
+    return redirect(url_for("queue.team", team=mine[0] if mine else TEAMS[0]))
+
+
+@bp.route("/queue/<team>")
+@queue_access
+def team(team: str) -> Any:
+    if team not in TEAMS:
+        abort(404, f"There is no team called {team!r}.")
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    review = request.args.get("review") == "1"
+    try:
+        f = QueueFilter(
+            team=team,
+            category=request.args.get("category") or None,
+            status=request.args.get("status") or "open",
+            needs_review=True if review else None,
+        ).validate()
+    except WebcareError as exc:
+        abort(400, str(exc))
+    with get_db().read() as session:
+        mentions = list_mentions(session, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        total = count_mentions(session, f)
+        counts = open_counts_by_team(session)
+        latest = newest_id(session)
+    return render_template(
+        "queue.html",
+        team=team,
+        mentions=mentions,
+        total=total,
+        counts=counts,
+        filter=f,
+        review=review,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        categories=CATEGORIES,
+        statuses=STATUSES,
+        teams=TEAMS,
+        newest_id=latest,
+        failing=failing_sources(),
+        can_work=user().can_work(team),
+    )
