@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -50,6 +51,8 @@ def parse_duration(value: object) -> float:
             raise ValueError(f"expected a duration such as \"30s\", \"5m\" or \"1h\", got {value!r}")
     else:
         raise ValueError("expected a duration such as \"30s\", \"5m\" or \"1h\"")
+    if not math.isfinite(seconds):  # TOML allows nan and inf
+        raise ValueError("expected a finite duration such as \"30s\", \"5m\" or \"1h\"")
     if seconds <= 0:
         raise ValueError("expected a duration greater than zero")
     return seconds
@@ -293,7 +296,8 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
     override = env.get("WEBCARE_DATABASE_URL")
-    if override:
-        data.setdefault("database", {})
-        data["database"] = {**data["database"], "url": override}
+    database = data.get("database", {})
+    # A [database] that is not a table is left for validation to report.
+    if override and isinstance(database, dict):
+        data["database"] = {**database, "url": override}
     return settings_from_mapping(data, origin=str(config_path))

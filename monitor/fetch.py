@@ -163,6 +163,9 @@ class Fetcher:
             raise FetchError(f"timed out ({type(exc).__name__})") from None
         except httpx.UnsupportedProtocol as exc:
             raise FetchError(f"unsupported URL: {exc}") from None
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            # InvalidURL is not an HTTPError; a bad host name fails IDNA encoding (UnicodeError).
+            raise FetchError(f"invalid URL: {exc}") from None
         except httpx.HTTPError as exc:
             raise FetchError(f"connection failed: {exc}") from None
 

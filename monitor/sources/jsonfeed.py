@@ -27,13 +27,21 @@ def _date(value: Any) -> datetime | None:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except OverflowError:  # e.g. year 1 with a positive offset falls before datetime.min
+        return None
+
+
+def _authors(obj: dict[str, Any]) -> list[Any]:
+    authors = obj.get("authors")
+    if isinstance(authors, list) and authors:
+        return authors
+    return [obj["author"]] if isinstance(obj.get("author"), dict) else []
 
 
 def _author(item: dict[str, Any], feed: dict[str, Any]) -> str:
-    authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
-    if not authors:
-        authors = feed.get("authors") or ([feed["author"]] if isinstance(feed.get("author"), dict) else [])
+    authors = _authors(item) or _authors(feed)
     names = [a.get("name") for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)]
     return clean_line(", ".join(names), MAX_AUTHOR)
 
@@ -45,7 +53,9 @@ def _str(value: Any) -> str:
 def parse_json_feed(body: bytes, *, url: str) -> list[Item]:
     try:
         feed = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    # ValueError covers bad UTF-8, bad JSON and integers too long to convert; RecursionError
+    # covers hostile nesting.
+    except (ValueError, RecursionError) as exc:
         raise FetchError(f"not a feed: invalid JSON ({exc})"[:300]) from None
     if not isinstance(feed, dict) or "jsonfeed.org/version" not in _str(feed.get("version")):
         raise FetchError("not a feed: JSON without a jsonfeed.org version")
@@ -58,7 +68,10 @@ def parse_json_feed(body: bytes, *, url: str) -> list[Item]:
         if not isinstance(entry, dict):
             continue
         link = _str(entry.get("url")) or _str(entry.get("external_url"))
-        link = urljoin(url, link.strip()) if link else ""
+        try:
+            link = urljoin(url, link.strip()) if link else ""
+        except ValueError:  # e.g. "http://[oops": not a usable link
+            link = ""
         html = _str(entry.get("content_html"))
         text = html_to_text(html, MAX_TEXT) if html else html_to_text(
             _str(entry.get("content_text")) or _str(entry.get("summary")), MAX_TEXT)

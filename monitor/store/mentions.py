@@ -143,7 +143,7 @@ def change_status(session: Session, mention_id: int, status: str, user: User | N
     """Move a mention to another status and log who did it; unknown statuses are refused."""
     if status not in STATUSES:
         raise WebcareError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
-    mention = session.get(Mention, mention_id, with_for_update=True)
+    mention = session.get(Mention, mention_id, with_for_update={"of": Mention})
     if mention is None:
         raise WebcareError(f"mention {mention_id} does not exist")
     if mention.status != status:

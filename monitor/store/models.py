@@ -155,7 +155,7 @@ class Mention(Base):
     priority: Mapped[int] = mapped_column(Integer, default=50)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    source: Mapped[Source] = relationship(lazy="joined")
+    source: Mapped[Source] = relationship(lazy="joined", innerjoin=True)
 
     __table_args__ = (
         UniqueConstraint("dedup_key"),

@@ -1,0 +1,121 @@
+"""Items become mentions once: matched to a brand, deduplicated, classified, routed and stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from monitor.classify import ModelProvider
+from monitor.config import Settings
+from monitor.pipeline import Ingestor, assign_keys, brands_from, match_items
+from monitor.sources.base import Item
+from monitor.store.db import Database
+from monitor.store.models import Classification, Event, Mention, Source
+from tests.conftest import make_settings
+
+
+def _item(text: str, *, url: str | None = None, guid: str | None = None, title: str = "") -> Item:
+    return Item(source_item_id=guid, url=url, title=title, text=text)
+
+
+def test_only_items_that_match_a_brand_query_go_on() -> None:
+    brands = brands_from(make_settings("sqlite://"))
+    items = [
+        _item("Storing bij Stroomlijn, weer geen stroom"),
+        _item("Ons proces is helemaal gestroomlijnd"),
+        _item("Stroomlijn Architecten wint een prijs"),
+        _item("Nice", title="Stroomlijn-app works again"),
+    ]
+    matched = match_items(items, brands)
+    assert [m.item for m in matched] == [items[0], items[3]]
+    assert [(h.field, h.term) for h in matched[1].hits] == [("title", "stroomlijn")]
+
+
+def test_batch_repeats_collapse_but_shared_home_page_links_do_not() -> None:
+    brands = brands_from(make_settings("sqlite://"))
+    same_article = [
+        _item("Stroomlijn verhoogt tarieven", url="https://news.example/a?utm_source=x"),
+        _item("Stroomlijn verhoogt tarieven", url="https://NEWS.example/a/"),
+    ]
+    home_page = [
+        _item("Stroomlijn storing in Emmen", url="https://blog.example/", guid="1"),
+        _item("Stroomlijn opent laadplein", url="https://blog.example/", guid="2"),
+    ]
+    assert len(assign_keys(match_items(same_article, brands), "s")) == 1
+    assert len(assign_keys(match_items(home_page, brands), "s")) == 2
+
+
+def _ingestor(db: Database, settings: Settings) -> Ingestor:
+    return Ingestor(settings, db, ModelProvider(db))
+
+
+def _source_id(db: Database) -> int:
+    with db.read() as session:
+        return int(session.scalar(select(Source.id)) or 0)
+
+
+def test_ingest_classifies_routes_and_logs_each_new_mention(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = settings_for([{"name": "s", "url": "https://example.org/f"}],
+                            routing={"question": "customer_service"})
+    items = [
+        _item("Hoe kan ik bij Stroomlijn mijn termijnbedrag aanpassen in de app?", guid="q"),
+        _item("Ik ben verslaggever bij Het Zuiderblad en zoek een reactie van Stroomlijn op de "
+              "storing, graag voor 16.00 uur vandaag.", guid="j"),
+        _item("Gestroomlijnde processen zijn fijn", guid="noise"),
+    ]
+    report = _ingestor(db, settings).ingest(source_id=_source_id(db), source_name="s", items=items)
+    assert (report.received, report.matched, report.new, report.duplicates) == (3, 2, 2, 0)
+    with db.read() as session:
+        mentions = {m.source_item_id: m for m in session.scalars(select(Mention))}
+        assert mentions["q"].category == "question"
+        assert mentions["q"].team == "customer_service"  # the [routing] override
+        assert mentions["j"].category == "journalist_inquiry"
+        assert mentions["j"].team == "spokesperson"
+        assert mentions["j"].language == "nl"
+        assert mentions["j"].priority > mentions["q"].priority
+        assert mentions["q"].matched[0]["term"] == "stroomlijn"
+        assert session.scalar(select(func.count(Classification.id))) == 2
+        events = list(session.scalars(select(Event).where(Event.kind == "mention.collected")))
+        assert {e.data["team"] for e in events} == {"customer_service", "spokesperson"}
+        assert all("routing_reason" in e.data for e in events)
+
+
+def test_ingesting_the_same_items_again_adds_nothing(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = settings_for([{"name": "s", "url": "https://example.org/f"}])
+    items = [_item(f"Stroomlijn bericht nummer {i}", guid=str(i)) for i in range(5)]
+    ingestor = _ingestor(db, settings)
+    first = ingestor.ingest(source_id=_source_id(db), source_name="s", items=items)
+    second = ingestor.ingest(source_id=_source_id(db), source_name="s", items=items)
+    assert (first.new, second.new, second.duplicates) == (5, 0, 5)
+    with db.read() as session:
+        assert session.scalar(select(func.count(Mention.id))) == 5
+
+
+def test_a_published_time_in_the_future_is_clamped_to_now(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = settings_for([{"name": "s", "url": "https://example.org/f"}])
+    future = datetime.now(UTC) + timedelta(days=365)
+    item = Item(source_item_id="x", url=None, title="", text="Stroomlijn!", published_at=future)
+    _ingestor(db, settings).ingest(source_id=_source_id(db), source_name="s", items=[item])
+    with db.read() as session:
+        mention = session.scalar(select(Mention))
+        assert mention is not None and mention.published_at <= datetime.now(UTC)
+
+
+def test_low_confidence_is_flagged_for_review(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = settings_for([{"name": "s", "url": "https://example.org/f"}],
+                            classifier={"review_threshold": 1.0})
+    _ingestor(db, settings).ingest(source_id=_source_id(db), source_name="s",
+                                   items=[_item("Stroomlijn", guid="1")])
+    with db.read() as session:
+        mention = session.scalar(select(Mention))
+        assert mention is not None and mention.needs_review
