@@ -39,7 +39,10 @@ def dumps(obj: Any) -> bytes:
 
 
 def loads(data: bytes) -> Any:
-    untrusted = set(sio.get_untrusted_types(data=data))
+    try:
+        untrusted = set(sio.get_untrusted_types(data=data))
+    except zipfile.BadZipFile:
+        raise UntrustedModelError("model payload is not in skops format") from None
     unexpected = sorted(untrusted - TRUSTED)
     if unexpected:
         raise UntrustedModelError(f"model payload contains untrusted types: {', '.join(unexpected)}")

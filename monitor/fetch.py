@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin
 
 import httpcore
 import httpx
@@ -170,8 +171,13 @@ class Fetcher:
             raise FetchError(f"connection failed: {exc}") from None
 
     def _read(self, response: httpx.Response, started: float, deadline: float) -> FetchResponse:
+        # Location may be relative; whoever moves the source to the new address needs it absolute.
         permanent = next(
-            (str(r.headers.get("location")) for r in response.history if r.status_code in (301, 308)),
+            (
+                urljoin(str(r.url), r.headers["location"])
+                for r in response.history
+                if r.status_code in (301, 308) and "location" in r.headers
+            ),
             None,
         )
         result = FetchResponse(

@@ -6,7 +6,19 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
@@ -22,13 +34,14 @@ bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Log in to see this page."
-throttle = Throttle()
+THROTTLE_KEY = "webcare.login_throttle"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    app.extensions[THROTTLE_KEY] = Throttle()
 
 
 @login_manager.user_loader
@@ -89,6 +102,7 @@ def login() -> Any:
     if current_user.is_authenticated:
         return redirect(_safe_next(form.next.data))
     status = 200
+    throttle: Throttle = current_app.extensions[THROTTLE_KEY]
     if request.method == "POST":
         keys = (f"ip:{request.remote_addr}", f"user:{(form.username.data or '').lower()}")
         if throttle.blocked(*keys):

@@ -1,0 +1,102 @@
+"""In real Chromium, as an agent would: log in, find the routed item, work it, and see that a
+hostile feed item executes nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect, sync_playwright
+from waitress import create_server
+
+from tests.conftest import IN_CI
+from tests.webui.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+CHROMIUM = os.environ.get("WEBCARE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    if not Path(CHROMIUM).exists():
+        reason = f"Chromium not found at {CHROMIUM} (install Debian's chromium package)"
+        if IN_CI:
+            pytest.fail(f"{reason}; under CI=true the browser tests must run")
+        pytest.skip(reason)
+    return CHROMIUM
+
+
+@pytest.fixture
+def base_url(app: Flask) -> Iterator[str]:
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+@pytest.fixture
+def page(chromium_path: str, tmp_path: Path) -> Iterator[Page]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+        dialogs: list[str] = []
+        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        setattr(tab, "dialogs", dialogs)  # noqa: B010 - read back by the tests
+        yield tab
+        browser.close()
+
+
+def _log_in(page: Page, base_url: str, name: str) -> None:
+    page.goto(base_url + "/")
+    page.fill("#username", name)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_agent_logs_in_and_resolves_a_routed_mention(page: Page, base_url: str) -> None:
+    _log_in(page, base_url, "anne")
+    expect(page).to_have_url(base_url + "/queue/webcare")
+    row = page.locator("tr", has_text="adres wijzigen")
+    expect(row).to_contain_text("Question")
+    row.locator("a").first.click()
+    expect(page.locator("mark").first).to_have_text("Stroomlijn")
+    page.click("button[value=resolved]")
+    expect(page.locator(".flash")).to_have_text("Status set to resolved.")
+    expect(page.locator(".history")).to_contain_text(
+        "changed the status from new to resolved")
+    page.click("text=← Webcare queue")
+    expect(page.locator("tr", has_text="adres wijzigen")).to_have_count(0)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_hostile_feed_item_executes_nothing(page: Page, base_url: str) -> None:
+    _log_in(page, base_url, "admin")
+    for team in ("webcare", "customer_service", "spokesperson"):
+        page.goto(f"{base_url}/queue/{team}")
+        link = page.locator("td.summary a", has_text="window.__pwned")
+        if link.count():
+            break
+    link.first.click()
+    expect(page.locator("h1")).to_contain_text("<script>window.__pwned = 1</script>")
+    assert page.evaluate("window.__pwned === undefined")
+    assert page.locator("article img").count() == 0
+    assert getattr(page, "dialogs") == []  # noqa: B009
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_reporter_is_kept_out_of_the_queue(page: Page, base_url: str) -> None:
+    _log_in(page, base_url, "rita")
+    expect(page.locator("h1")).to_have_text("Not allowed")
+    expect(page.locator("main")).to_contain_text("may forward items")

@@ -1,0 +1,127 @@
+"""The team queues and the mention page: routed items, safe display, status changes by role."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+
+from monitor.store.db import Database
+from monitor.store.models import Mention, Source
+from tests.webui.conftest import csrf_token
+
+
+def _mention_id(db: Database, item_id: str) -> int:
+    with db.read() as session:
+        return int(session.scalar(select(Mention.id).where(Mention.source_item_id == item_id)) or 0)
+
+
+def test_each_team_sees_its_own_queue_with_counts(login: Callable[[str], FlaskClient]) -> None:
+    client = login("anne")
+    assert client.get("/").headers["Location"] == "/queue/webcare"
+    page = client.get("/queue/customer_service").get_data(as_text=True)
+    assert "Al drie dagen geen stroom" in page
+    assert "Persvraag" not in page
+    assert "Complaint" in page and re.search(r"\d+%", page)
+    spokesperson = client.get("/queue/spokesperson").get_data(as_text=True)
+    assert "Persvraag" in spokesperson
+    counts = dict(re.findall(r'data-team-count="(\w+)">(\d+)<', spokesperson))
+    assert counts["spokesperson"] == "1" and int(counts["customer_service"]) >= 1
+
+
+def test_filters_narrow_the_queue(login: Callable[[str], FlaskClient]) -> None:
+    client = login("admin")
+    assert "Persvraag" not in client.get("/queue/spokesperson?category=praise").get_data(as_text=True)
+    assert "Persvraag" not in client.get("/queue/spokesperson?status=resolved").get_data(as_text=True)
+    assert client.get("/queue/spokesperson?category=nonsense").status_code == 400
+    assert client.get("/queue/sales").status_code == 404
+
+
+def test_hostile_feed_text_is_shown_as_text_and_never_as_markup(
+    login: Callable[[str], FlaskClient], db: Database
+) -> None:
+    client = login("admin")
+    mention_id = _mention_id(db, "x1")
+    with db.read() as session:
+        team = session.scalar(select(Mention.team).where(Mention.id == mention_id))
+    for path in (f"/queue/{team}", f"/mentions/{mention_id}"):
+        response = client.get(path)
+        html = response.get_data(as_text=True)
+        assert "<script>window.__pwned" not in html
+        assert "<img src=x" not in html
+        assert "&lt;script&gt;" in html or "window.__pwned" not in html
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_mention_page_links_the_original_and_highlights_the_match(
+    login: Callable[[str], FlaskClient], db: Database
+) -> None:
+    html = login("anne").get(f"/mentions/{_mention_id(db, 'q1')}").get_data(as_text=True)
+    assert 'href="https://social.example/q1" target="_blank" rel="noopener noreferrer nofollow"' in html
+    assert "<mark>Stroomlijn</mark>" in html
+    assert "collected it, labelled it question" in html
+
+
+def test_an_agent_works_items_of_their_team_and_the_history_says_so(
+    login: Callable[[str], FlaskClient], db: Database
+) -> None:
+    client = login("anne")
+    mention_id = _mention_id(db, "q1")
+    token = csrf_token(client, f"/mentions/{mention_id}")
+    response = client.post(f"/mentions/{mention_id}/status",
+                           data={"status": "resolved", "csrf_token": token})
+    assert response.status_code == 302
+    page = client.get(f"/mentions/{mention_id}").get_data(as_text=True)
+    assert "anne</b>" in page and "changed the status from new to resolved" in page
+    assert "Hoe kan ik bij Stroomlijn" not in client.get("/queue/webcare").get_data(as_text=True)
+
+
+def test_state_changes_are_checked_against_csrf_role_and_team(
+    login: Callable[[str], FlaskClient], db: Database
+) -> None:
+    anne = login("anne")
+    press = _mention_id(db, "j1")
+    token = csrf_token(anne, "/queue/webcare")
+    assert anne.post(f"/mentions/{press}/status", data={"status": "resolved"}).status_code == 400
+    assert anne.post(f"/mentions/{press}/status",
+                     data={"status": "resolved", "csrf_token": token}).status_code == 403
+    viewer = login("vera")
+    assert "Resolved</button>" not in viewer.get(f"/mentions/{press}").get_data(as_text=True)
+    assert viewer.post(f"/mentions/{press}/status",
+                       data={"status": "resolved",
+                             "csrf_token": csrf_token(viewer, "/queue/webcare")}).status_code == 403
+    piet = login("piet")
+    piet_token = csrf_token(piet, "/queue/spokesperson")
+    assert piet.post(f"/mentions/{press}/status",
+                     data={"status": "finished", "csrf_token": piet_token}).status_code == 400
+    assert piet.post(f"/mentions/{press}/status",
+                     data={"status": "in_progress", "csrf_token": piet_token}).status_code == 302
+    with db.read() as session:
+        assert session.scalar(select(Mention.status).where(Mention.id == press)) == "in_progress"
+
+
+def test_a_reporter_cannot_open_the_queues(login: Callable[[str], FlaskClient]) -> None:
+    client = login("rita")
+    for path in ("/", "/queue/webcare", "/mentions/1", "/sources"):
+        response = client.get(path)
+        assert response.status_code == 403
+        assert "may forward items" in response.get_data(as_text=True)
+
+
+def test_a_failing_source_shows_a_blind_spot_banner_where_agents_work(
+    login: Callable[[str], FlaskClient], db: Database
+) -> None:
+    client = login("anne")
+    assert "Blind spot" not in client.get("/queue/webcare").get_data(as_text=True)
+    with db.write() as session:
+        session.execute(update(Source).values(consecutive_errors=3, last_error="HTTP 500"))
+    page = client.get("/queue/webcare").get_data(as_text=True)
+    assert "Blind spot:" in page and "social" in page
+    assert "HTTP 500" in client.get("/sources").get_data(as_text=True)
+
+
+def test_missing_mentions_are_a_friendly_404(login: Callable[[str], FlaskClient]) -> None:
+    response = login("anne").get("/mentions/999999")
+    assert response.status_code == 404 and "does not exist" in response.get_data(as_text=True)
