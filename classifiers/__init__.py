@@ -1,3 +1,3 @@
-"""The mention classifier: a plain scikit-learn library that knows nothing of the rest of the product."""
+"""The mention classifier: a plain scikit-learn library, independent of the rest of the product."""
 
 CATEGORIES: tuple[str, ...] = ("complaint", "question", "journalist_inquiry", "praise", "other")

@@ -14,7 +14,6 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from classifiers import CATEGORIES
 from classifiers.features import normalise
 
-
 HASH_BITS = 17
 
 
@@ -43,7 +42,7 @@ def build_pipeline(seed: int = 13) -> Pipeline:
     """
     features = FeatureUnion(
         [
-            ("words", _tfidf("word", (1, 2), token_pattern=r"(?u)[\w@]+|[?!]+|[^\w\s]")),
+            ("words", _tfidf("word", (1, 2), token_pattern=r"(?u)[\w@]+|[?!]+|[^\w\s]")),  # noqa: S106
             ("chars", _tfidf("char_wb", (2, 5))),
         ]
     )
@@ -69,7 +68,9 @@ class TriageModel:
         classes = [str(c) for c in pipeline.classes_]
         unknown = set(classes) - set(CATEGORIES)
         if unknown:
-            raise ValueError(f"model {version} knows categories {sorted(unknown)} that are not ours")
+            raise ValueError(
+                f"model {version} knows categories {sorted(unknown)} that are not ours"
+            )
         self.classes = classes
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:

@@ -45,5 +45,7 @@ def loads(data: bytes) -> Any:
         raise UntrustedModelError("model payload is not in skops format") from None
     unexpected = sorted(untrusted - TRUSTED)
     if unexpected:
-        raise UntrustedModelError(f"model payload contains untrusted types: {', '.join(unexpected)}")
+        raise UntrustedModelError(
+            f"model payload contains untrusted types: {', '.join(unexpected)}"
+        )
     return sio.loads(data, trusted=sorted(untrusted))

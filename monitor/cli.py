@@ -124,14 +124,16 @@ def _serve(runtime: Any, host: str, port: int, with_worker: bool) -> None:
     worker = runtime.worker() if with_worker else None
     app = runtime.web_app()
     server = create_server(app, host=host, port=port, threads=runtime.settings.web.threads)
-    url = f"http://{host}:{server.effective_port}/"  # type: ignore[union-attr]
+    url = f"http://{host}:{server.effective_port}/"
     if worker:
         worker.start()
     click.echo(f"Webcare Triage is running at {url}")
     click.echo(f"  {runtime.login_hint()}")
     if demo:
-        click.echo(f"  demo feeds at {demo.base_url}/ (a new demo mention every "
-                   f"{runtime.settings.demo.new_item_every:g}s)")
+        click.echo(
+            f"  demo feeds at {demo.base_url}/ (a new demo mention every "
+            f"{runtime.settings.demo.new_item_every:g}s)"
+        )
     click.echo("  press Ctrl+C to stop")
     try:
         server.run()
@@ -198,8 +200,9 @@ def worker(ctx: Context) -> None:
 
 @main.command()
 @click.option("--once", is_flag=True, required=True, help="Check each source once, then exit.")
-@click.option("--source", "sources", multiple=True, metavar="NAME",
-              help="Only this source (repeatable).")
+@click.option(
+    "--source", "sources", multiple=True, metavar="NAME", help="Only this source (repeatable)."
+)
 @pass_context
 @friendly_errors
 def collect(ctx: Context, once: bool, sources: tuple[str, ...]) -> None:
@@ -253,16 +256,32 @@ def classify(ctx: Context, texts: tuple[str, ...], as_json: bool) -> None:
     for text, prediction in zip(items, model.predict(items), strict=True):
         language = detector.detect(text)
         if as_json:
-            click.echo(json.dumps({"text": text, "category": prediction.category,
-                                   "confidence": prediction.confidence, "language": language,
-                                   "scores": prediction.scores}, ensure_ascii=False))
+            click.echo(
+                json.dumps(
+                    {
+                        "text": text,
+                        "category": prediction.category,
+                        "confidence": prediction.confidence,
+                        "language": language,
+                        "scores": prediction.scores,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
-            click.echo(f"{prediction.category}\t{prediction.confidence:.2f}\t{language or '-'}\t{text}")
+            click.echo(
+                f"{prediction.category}\t{prediction.confidence:.2f}\t{language or '-'}\t{text}"
+            )
 
 
 @main.command()
-@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="CSV file with columns text,label.")
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV file with columns text,label.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_context
 @friendly_errors
@@ -291,8 +310,13 @@ def evaluate(ctx: Context, data: str, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--data", "data", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Extra CSV training data with columns text,label (repeatable).")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Extra CSV training data with columns text,label (repeatable).",
+)
 @click.option("--force", is_flag=True, help="Make the new model live even if it scores lower.")
 @pass_context
 @friendly_errors
@@ -319,19 +343,31 @@ def train(ctx: Context, data: tuple[str, ...], force: bool) -> None:
         live_score = (live.metrics.get("holdout") or {}).get("macro_f1", 0.0) if live else 0.0
         promote = force or live is None or new_score >= live_score
         model_versions.add_version(
-            session, result.model.version, serialize.dumps(result.model.pipeline), result.metrics,
-            make_live=promote, notes=f"trained on {len(examples)} examples",
+            session,
+            result.model.version,
+            serialize.dumps(result.model.pipeline),
+            result.metrics,
+            make_live=promote,
+            notes=f"trained on {len(examples)} examples",
         )
     verdict = "now live" if promote else f"kept, not live (live model scores {live_score:.3f})"
     click.echo(f"model {result.model.version}: held-out macro-F1 {new_score:.3f}; {verdict}")
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True)
-@click.option("--since", default=None, help="Only mentions collected at or after this ISO-8601 time.")
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@click.option(
+    "--since", default=None, help="Only mentions collected at or after this ISO-8601 time."
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Write to this file instead of standard output.",
+)
 @pass_context
 @friendly_errors
 def export(ctx: Context, fmt: str, since: str | None, output: Any) -> None:
@@ -368,12 +404,19 @@ def user() -> None:
 @user.command("add")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What the user may do.")
-@click.option("--team", "teams", multiple=True, type=click.Choice(TEAMS),
-              help="A team whose queue the user works (repeatable).")
+@click.option(
+    "--team",
+    "teams",
+    multiple=True,
+    type=click.Choice(TEAMS),
+    help="A team whose queue the user works (repeatable).",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @pass_context
 @friendly_errors
-def user_add(ctx: Context, name: str, role: str, teams: tuple[str, ...], password_stdin: bool) -> None:
+def user_add(
+    ctx: Context, name: str, role: str, teams: tuple[str, ...], password_stdin: bool
+) -> None:
     """Create a user with a role and teams; asks for the password unless --password-stdin."""
     from monitor.store import migrate
     from monitor.store.users import add_user

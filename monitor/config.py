@@ -36,7 +36,7 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 60480
 def parse_duration(value: object) -> float:
     """'90s', '5m', '1h30m', '2d' or a plain number of seconds -> seconds."""
     if isinstance(value, bool):
-        raise ValueError("expected a duration such as \"30s\", \"5m\" or \"1h\"")
+        raise ValueError('expected a duration such as "30s", "5m" or "1h"')
     if isinstance(value, int | float):
         seconds = float(value)
     elif isinstance(value, str):
@@ -48,11 +48,11 @@ def parse_duration(value: object) -> float:
             seconds += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
             pos = match.end()
         if not text or pos != len(text):
-            raise ValueError(f"expected a duration such as \"30s\", \"5m\" or \"1h\", got {value!r}")
+            raise ValueError(f'expected a duration such as "30s", "5m" or "1h", got {value!r}')
     else:
-        raise ValueError("expected a duration such as \"30s\", \"5m\" or \"1h\"")
+        raise ValueError('expected a duration such as "30s", "5m" or "1h"')
     if not math.isfinite(seconds):  # TOML allows nan and inf
-        raise ValueError("expected a finite duration such as \"30s\", \"5m\" or \"1h\"")
+        raise ValueError('expected a finite duration such as "30s", "5m" or "1h"')
     if seconds <= 0:
         raise ValueError("expected a duration greater than zero")
     return seconds
@@ -130,7 +130,7 @@ class ClassifierSettings(_Section):
     def _iso_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for code in value:
             if not re.fullmatch(r"[a-z]{2}", code):
-                raise ValueError(f"expected two-letter language codes such as \"nl\", got {code!r}")
+                raise ValueError(f'expected two-letter language codes such as "nl", got {code!r}')
         if not value:
             raise ValueError("expected at least one language")
         return value
@@ -261,7 +261,9 @@ def _describe(error: Mapping[str, Any]) -> str:
     if kind == "missing":
         return f"{location}: required key is missing"
     if kind == "literal_error":
-        return f"{location}: {message.replace('Input should be', 'expected')}, got {error['input']!r}"
+        return (
+            f"{location}: {message.replace('Input should be', 'expected')}, got {error['input']!r}"
+        )
     message = message.removeprefix("Value error, ").replace("Input should be", "expected")
     return f"{location}: {message}" if location else message
 
@@ -285,10 +287,13 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         raw = config_path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
-            f"{config_path}: configuration file not found (give --config PATH or set WEBCARE_CONFIG)"
+            f"{config_path}: configuration file not found "
+            "(give --config PATH or set WEBCARE_CONFIG)"
         ) from None
     except OSError as exc:
-        raise ConfigError(f"{config_path}: cannot read the configuration file: {exc.strerror}") from None
+        raise ConfigError(
+            f"{config_path}: cannot read the configuration file: {exc.strerror}"
+        ) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

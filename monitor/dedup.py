@@ -33,7 +33,11 @@ def canonical_url(url: str) -> str:
     netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
     path = parts.path.rstrip("/") or "/"  # "", "/" and "//" are all the root
     query = urlencode(
-        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not _TRACKING.match(k)
+        )
     )
     return urlunsplit((scheme, netloc, path, query, ""))
 
@@ -49,7 +53,12 @@ def _digest(value: str) -> str:
 
 
 def dedup_key(
-    *, url: str | None, source_item_id: str | None, source: str, fingerprint: str, url_is_unique: bool = True
+    *,
+    url: str | None,
+    source_item_id: str | None,
+    source: str,
+    fingerprint: str,
+    url_is_unique: bool = True,
 ) -> str:
     """One key per item: its canonical URL, else its id within the source, else its content.
 

@@ -201,7 +201,9 @@ class Fetcher:
             raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}".strip())
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.policy.max_bytes:
-            raise FetchError(f"response is {declared} bytes, over the {self.policy.max_bytes} limit")
+            raise FetchError(
+                f"response is {declared} bytes, over the {self.policy.max_bytes} limit"
+            )
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():

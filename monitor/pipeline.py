@@ -140,8 +140,14 @@ class Ingestor:
                 extra = extras[key]
                 classifications.append({"mention_id": mention_id, **extra["classification"]})
                 events.append(
-                    {"mention_id": mention_id, "source_id": source_id, "kind": "mention.collected",
-                     "actor": "system", "data": extra["event"], "created_at": now}
+                    {
+                        "mention_id": mention_id,
+                        "source_id": source_id,
+                        "kind": "mention.collected",
+                        "actor": "system",
+                        "data": extra["event"],
+                        "created_at": now,
+                    }
                 )
             add_rows(session, Classification, classifications)
             add_rows(session, Event, events)

@@ -195,7 +195,9 @@ class _Parser:
             words = tuple(fold(w) for w in _WORD.findall(token.text))
             if not words:
                 what = "phrase" if token.kind == "PHRASE" else "term"
-                raise QueryError(f"the {what} {token.text!r} has no letters or digits", token.position)
+                raise QueryError(
+                    f"the {what} {token.text!r} has no letters or digits", token.position
+                )
             return Term(words, token.text, token.position)
         if token.kind == "END":
             raise QueryError("the query ends where a term was expected", token.position)
@@ -218,7 +220,9 @@ class _Parser:
 def parse_query(query: str) -> Node:
     """Parse a query, raising QueryError with the column of the first problem."""
     if len(query) > MAX_QUERY_LENGTH:
-        raise QueryError(f"the query is longer than {MAX_QUERY_LENGTH} characters", MAX_QUERY_LENGTH)
+        raise QueryError(
+            f"the query is longer than {MAX_QUERY_LENGTH} characters", MAX_QUERY_LENGTH
+        )
     return _Parser(query).parse()
 
 

@@ -20,5 +20,7 @@ def route(category: str, confidence: float, settings: Settings) -> Route:
     needs_review = confidence < threshold
     reason = f"category {category} goes to {team} ([routing] {category})"
     if needs_review:
-        reason += f"; confidence {confidence:.2f} is below {threshold:.2f}, so a person checks the label"
+        reason += (
+            f"; confidence {confidence:.2f} is below {threshold:.2f}, so a person checks the label"
+        )
     return Route(team, needs_review, reason)

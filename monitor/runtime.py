@@ -8,22 +8,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import func, select
+
 from monitor.classify import ModelProvider, ensure_live_model
 from monitor.config import Settings
 from monitor.pipeline import Ingestor
 from monitor.scheduler import Collector, Worker
 from monitor.store import migrate
 from monitor.store.db import Database
+from monitor.store.models import User
 from monitor.store.sources import sync_sources
 from monitor.store.users import add_user, ensure_teams, get_user
-from monitor.store.models import User
-from sqlalchemy import func, select
 
 if TYPE_CHECKING:
     from flask import Flask
 
 log = logging.getLogger(__name__)
-ADMIN_PASSWORD_FILE = "initial-admin-password.txt"
+ADMIN_PASSWORD_FILE = "initial-admin-password.txt"  # noqa: S105 - a file name
 
 
 @dataclass
@@ -74,8 +75,13 @@ class Runtime:
             if session.scalar(select(func.count(User.id))):
                 return None
             password = secrets.token_urlsafe(12)
-            add_user(session, self.settings.demo.admin_user, role="admin",
-                     teams=("webcare", "customer_service", "spokesperson"), password=password)
+            add_user(
+                session,
+                self.settings.demo.admin_user,
+                role="admin",
+                teams=("webcare", "customer_service", "spokesperson"),
+                password=password,
+            )
         path = self.admin_password_file
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(password + "\n")
@@ -89,7 +95,10 @@ class Runtime:
             any_user = bool(session.scalar(select(func.count(User.id))))
         if self.settings.demo.enabled and has_admin and self.admin_password_file.exists():
             password = self.admin_password_file.read_text().strip()
-            return f"log in as {name!r} with password {password!r} (kept in {self.admin_password_file})"
+            return (
+                f"log in as {name!r} with password {password!r} "
+                f"(kept in {self.admin_password_file})"
+            )
         if not any_user:
             return "no users yet: create one with `webcare user add NAME --role admin`"
         return "log in with your webcare account"

@@ -17,7 +17,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from monitor.config import Settings
 from monitor.errors import FetchError
 from monitor.fetch import Fetcher, FetchPolicy
-from monitor.pipeline import IngestReport, Ingestor
+from monitor.pipeline import Ingestor, IngestReport
 from monitor.sources import adapter_for
 from monitor.store import sources as source_store
 from monitor.store.db import Database
@@ -106,9 +106,9 @@ class Collector:
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.fetcher.close()
 
-    def claim(self, *, limit: int, due_only: bool = True, names: list[str] | None = None) -> list[
-        source_store.ClaimedSource
-    ]:
+    def claim(
+        self, *, limit: int, due_only: bool = True, names: list[str] | None = None
+    ) -> list[source_store.ClaimedSource]:
         with self.db.write() as session:
             return source_store.claim_sources(
                 session,
@@ -137,7 +137,7 @@ class Collector:
             outcome.ok = True
         except FetchError as exc:
             outcome.error, retry_after = str(exc), exc.retry_after
-        except Exception as exc:  # noqa: BLE001 - one broken source must never stop the worker
+        except Exception as exc:
             log.exception("unexpected error while collecting %s", source.name)
             outcome.error = f"internal error: {type(exc).__name__}: {exc}"
         now = utcnow()
@@ -218,7 +218,7 @@ class Worker:
     def _tick(self) -> None:
         try:
             self.collector.tick()
-        except Exception:  # noqa: BLE001 - a failed tick (database restart) is retried next tick
+        except Exception:
             log.exception("collector tick failed; retrying at the next tick")
 
     def start(self) -> None:

@@ -28,8 +28,14 @@ def html_to_text(markup: str | None, limit: int = MAX_TEXT) -> str:
     markup = markup[: limit * 4]
     markup = _BLOCK_TAGS.sub("\n", markup)
     stripped = nh3.clean(markup, tags=set(), attributes={}, strip_comments=True)
-    text = html.unescape(stripped)
-    text = _CONTROL.sub("", text)
+    return plain_text(html.unescape(stripped), limit)
+
+
+def plain_text(text: str | None, limit: int = MAX_TEXT) -> str:
+    """Text that is already plain (JSON Feed content_text): tidy and bound it, keep every '<'."""
+    if not text:
+        return ""
+    text = _CONTROL.sub("", text[: limit * 4])
     text = _SPACES.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     text = _BLANK_LINES.sub("\n\n", text).strip()

@@ -1,4 +1,4 @@
-"""Shared fixtures: real databases (SQLite file, PostgreSQL schema), a real feed server, settings."""
+"""Shared fixtures: real databases (SQLite, PostgreSQL), a real feed server, settings."""
 
 from __future__ import annotations
 
@@ -85,7 +85,9 @@ class TrainedModel:
 def seed_model() -> TrainedModel:
     """The seed model, trained once per test run and copied into each test database."""
     result = train(seed_corpus())
-    return TrainedModel(result.model.version, serialize.dumps(result.model.pipeline), result.metrics)
+    return TrainedModel(
+        result.model.version, serialize.dumps(result.model.pipeline), result.metrics
+    )
 
 
 @pytest.fixture
@@ -178,15 +180,24 @@ class FeedServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
         self.thread.start()
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
-    def serve(self, path: str, body: bytes | str, *, status: int = 200,
-              content_type: str = "application/rss+xml; charset=utf-8", **headers: str) -> str:
+    def serve(
+        self,
+        path: str,
+        body: bytes | str,
+        *,
+        status: int = 200,
+        content_type: str = "application/rss+xml; charset=utf-8",
+        **headers: str,
+    ) -> str:
         data = body.encode() if isinstance(body, str) else body
         self.routes[path] = Route(status, data, {"Content-Type": content_type, **headers})
         return self.base_url + path

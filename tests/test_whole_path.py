@@ -35,12 +35,24 @@ JSON_FEED = json.dumps({
 })  # fmt: skip
 
 RSS = rss(
-    {"title": "Alweer storing", "link": "https://social.example/p/1", "guid": "p1",
-     "description": "Drie dagen geen stroom en Stroomlijn neemt de telefoon niet op. Belachelijk!"},
-    {"title": "Opzeggen?", "link": "https://social.example/p/2", "guid": "p2",
-     "description": "Hoe kan ik mijn contract bij Stroomlijn opzeggen als ik verhuis?"},
-    {"title": "Architectuur", "link": "https://social.example/p/3", "guid": "p3",
-     "description": "Stroomlijn Architecten ontwerpt het nieuwe stadhuis"},
+    {
+        "title": "Alweer storing",
+        "link": "https://social.example/p/1",
+        "guid": "p1",
+        "description": "Drie dagen geen stroom en Stroomlijn neemt niet op. Wat een zooi!",
+    },
+    {
+        "title": "Opzeggen?",
+        "link": "https://social.example/p/2",
+        "guid": "p2",
+        "description": "Hoe kan ik mijn contract bij Stroomlijn opzeggen als ik verhuis?",
+    },
+    {
+        "title": "Architectuur",
+        "link": "https://social.example/p/3",
+        "guid": "p3",
+        "description": "Stroomlijn Architecten ontwerpt het nieuwe stadhuis",
+    },
 )
 
 
@@ -61,8 +73,7 @@ def _write_config(tmp_path: Path, db_url: str, server: FeedServer) -> Path:
         '[routing]\ncomplaint = "customer_service"\nquestion = "webcare"\n'
         'journalist_inquiry = "spokesperson"\npraise = "webcare"\nother = "webcare"\n\n'
         '[[brands]]\nname = "Stroomlijn"\n'
-        "query = 'stroomlijn OR \"stroomlijn energie\" NOT \"stroomlijn architecten\"'\n\n"
-        + sources
+        'query = \'stroomlijn OR "stroomlijn energie" NOT "stroomlijn architecten"\'\n\n' + sources
     )
     return path
 
@@ -88,23 +99,55 @@ def test_feeds_become_routed_mentions_in_queues_and_exports(
     assert "3 items, 2 matched, 0 new, 2 already known" in second.stdout
 
     exported = run("export", "--format", "jsonl")
-    records = {r["source"] + ":" + r["category"]: r for r in map(json.loads, exported.stdout.splitlines())}
-    assert set(records) == {"forum:journalist_inquiry", "reviews:praise", "social:complaint",
-                            "social:question"}
+    records = {
+        r["source"] + ":" + r["category"]: r for r in map(json.loads, exported.stdout.splitlines())
+    }
+    assert set(records) == {
+        "forum:journalist_inquiry",
+        "reviews:praise",
+        "social:complaint",
+        "social:question",
+    }
     assert records["forum:journalist_inquiry"]["team"] == "spokesperson"
     assert records["social:complaint"]["team"] == "customer_service"
     assert records["reviews:praise"]["team"] == "webcare"
     assert records["forum:journalist_inquiry"]["url"] == feed_server.base_url + "/topic/1"
     assert "alert(1)" not in records["forum:journalist_inquiry"]["text"]
     for record in records.values():
-        assert {"id", "url", "title", "text", "source", "author", "language", "published_at",
-                "collected_at", "category", "confidence", "team", "status", "priority"} <= set(record)
+        assert {
+            "id",
+            "url",
+            "title",
+            "text",
+            "source",
+            "author",
+            "language",
+            "published_at",
+            "collected_at",
+            "category",
+            "confidence",
+            "team",
+            "status",
+            "priority",
+        } <= set(record)
 
     as_csv = list(csv.DictReader(io.StringIO(run("export", "--format", "csv").stdout)))
     assert len(as_csv) == 4 and {row["status"] for row in as_csv} == {"new"}
 
-    assert run("user", "add", "anne", "--role", "agent", "--team", "spokesperson",
-               "--password-stdin", input="correct horse\n").exit_code == 0
+    assert (
+        run(
+            "user",
+            "add",
+            "anne",
+            "--role",
+            "agent",
+            "--team",
+            "spokesperson",
+            "--password-stdin",
+            input="correct horse\n",
+        ).exit_code
+        == 0
+    )
     settings = load_settings(config)
     app = create_app(settings, Database(settings.database.url), config={"WTF_CSRF_ENABLED": False})
     client = app.test_client()

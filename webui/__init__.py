@@ -65,8 +65,12 @@ def create_app(settings: Settings, db: Database, *, config: dict[str, Any] | Non
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
-    for code, title in ((403, "Not allowed"), (404, "Not found"), (400, "Bad request"),
-                        (429, "Too many attempts")):
+    for code, title in (
+        (403, "Not allowed"),
+        (404, "Not found"),
+        (400, "Bad request"),
+        (429, "Too many attempts"),
+    ):
         app.register_error_handler(code, _error_page(code, title))
     return app
 

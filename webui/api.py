@@ -108,7 +108,9 @@ def mention_status(mention_id: int) -> Any:
         if not user().can_work(found.team):
             abort(403, f"only members of the {found.team} team can change this mention")
         try:
-            changed = change_status(session, mention_id, body["status"], session.get(User, user().id))
+            changed = change_status(
+                session, mention_id, body["status"], session.get(User, user().id)
+            )
         except WebcareError as exc:
             abort(400, str(exc))
         return jsonify(_mention_json(changed))
@@ -124,8 +126,11 @@ def openapi() -> Any:
         {"name": "q", "in": "query", "schema": {"type": "string"}},
         {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-        {"name": "per_page", "in": "query",
-         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
+        {
+            "name": "per_page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        },
     ]
     id_param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
     return jsonify(
@@ -135,22 +140,44 @@ def openapi() -> Any:
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}],
             "paths": {
-                "/api/v1/mentions": {"get": {"summary": "List mentions, newest first",
-                                             "parameters": parameters,
-                                             "responses": {"200": {"description": "a page"}}}},
-                "/api/v1/mentions/{id}": {"get": {"summary": "One mention",
-                                                  "parameters": [id_param],
-                                                  "responses": {"200": {"description": "it"},
-                                                                "404": {"description": "none"}}}},
-                "/api/v1/mentions/{id}/status": {"post": {
-                    "summary": "Change the status",
-                    "parameters": [id_param],
-                    "requestBody": {"content": {"application/json": {"schema": {
-                        "type": "object", "required": ["status"],
-                        "properties": {"status": {"type": "string", "enum": list(STATUSES)}}}}}},
-                    "responses": {"200": {"description": "changed"},
-                                  "400": {"description": "bad status"},
-                                  "403": {"description": "not your team"}}}},
+                "/api/v1/mentions": {
+                    "get": {
+                        "summary": "List mentions, newest first",
+                        "parameters": parameters,
+                        "responses": {"200": {"description": "a page"}},
+                    }
+                },
+                "/api/v1/mentions/{id}": {
+                    "get": {
+                        "summary": "One mention",
+                        "parameters": [id_param],
+                        "responses": {"200": {"description": "it"}, "404": {"description": "none"}},
+                    }
+                },
+                "/api/v1/mentions/{id}/status": {
+                    "post": {
+                        "summary": "Change the status",
+                        "parameters": [id_param],
+                        "requestBody": {
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["status"],
+                                        "properties": {
+                                            "status": {"type": "string", "enum": list(STATUSES)}
+                                        },
+                                    }
+                                }
+                            }
+                        },
+                        "responses": {
+                            "200": {"description": "changed"},
+                            "400": {"description": "bad status"},
+                            "403": {"description": "not your team"},
+                        },
+                    }
+                },
             },
         }
     )

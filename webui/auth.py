@@ -84,7 +84,7 @@ def queue_access(view: F) -> F:
     return cast(F, wrapper)
 
 
-class LoginForm(FlaskForm):  # type: ignore[misc]
+class LoginForm(FlaskForm):
     username = StringField("User name", validators=[DataRequired(), Length(max=100)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
     next = HiddenField()

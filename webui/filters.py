@@ -25,8 +25,9 @@ def ago(moment: datetime | None, now: datetime | None = None) -> str:
 def segments(text: str, hits: list[dict[str, Any]], field: str) -> list[tuple[str, bool]]:
     """Split text into (piece, highlighted) pairs for the hits in one field; overlaps merge."""
     spans = sorted(
-        (h["start"], h["end"]) for h in hits or () if h.get("field") == field
-        and 0 <= h.get("start", -1) < h.get("end", -1) <= len(text)
+        (h["start"], h["end"])
+        for h in hits or ()
+        if h.get("field") == field and 0 <= h.get("start", -1) < h.get("end", -1) <= len(text)
     )
     out: list[tuple[str, bool]] = []
     position = 0
@@ -49,4 +50,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda t: TEAM_LABELS.get(t, t), "team_label")
     app.add_template_filter(lambda s: str(s).replace("_", " "), "humanise")
     app.add_template_global(segments, "segments")
-    app.add_template_global(STATUSES, "STATUSES")
+    app.jinja_env.globals["STATUSES"] = STATUSES

@@ -13,7 +13,7 @@ WORK_ROLES = frozenset({"admin", "agent", "pr_officer"})
 
 
 @dataclass(frozen=True)
-class SessionUser(UserMixin):  # type: ignore[misc]
+class SessionUser(UserMixin):
     """The logged-in user as the views need it, detached from any database session."""
 
     id: int

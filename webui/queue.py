@@ -9,7 +9,13 @@ from sqlalchemy import select
 
 from monitor.errors import WebcareError
 from monitor.names import CATEGORIES, STATUSES, TEAMS
-from monitor.store.mentions import QueueFilter, count_mentions, list_mentions, newest_id, open_counts_by_team
+from monitor.store.mentions import (
+    QueueFilter,
+    count_mentions,
+    list_mentions,
+    newest_id,
+    open_counts_by_team,
+)
 from monitor.store.models import Source
 from webui.auth import queue_access, user
 from webui.context import get_db

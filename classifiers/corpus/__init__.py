@@ -20,7 +20,9 @@ class Example:
     origin: str = "seed"
 
 
-def read_examples(path: Path, *, language: str | None = None, origin: str | None = None) -> list[Example]:
+def read_examples(
+    path: Path, *, language: str | None = None, origin: str | None = None
+) -> list[Example]:
     """Read a CSV with at least the columns text and label; other columns are ignored."""
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)

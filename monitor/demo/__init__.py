@@ -21,15 +21,20 @@ def start_demo_server(settings: Settings) -> DemoServer | None:
     try:
         posts = load_posts(path)
     except OSError as exc:
-        raise ConfigError(f"{settings.config_path}: demo.data: cannot read {path}: {exc.strerror}") from None
+        raise ConfigError(
+            f"{settings.config_path}: demo.data: cannot read {path}: {exc.strerror}"
+        ) from None
     feeds = DemoFeeds(posts, initial=demo.initial_items, every=demo.new_item_every)
     try:
         return DemoServer(feeds, demo.host, demo.port).start()
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            log.info("demo feeds: port %s is in use, assuming another webcare process serves them",
-                     demo.port)
+            log.info(
+                "demo feeds: port %s is in use, assuming another webcare process serves them",
+                demo.port,
+            )
             return None
         raise ConfigError(
-            f"{settings.config_path}: demo.port: cannot listen on {demo.host}:{demo.port}: {exc.strerror}"
+            f"{settings.config_path}: demo.port: cannot listen on {demo.host}:{demo.port}: "
+            f"{exc.strerror}"
         ) from None

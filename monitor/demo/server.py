@@ -47,8 +47,14 @@ def load_posts(path: Path) -> list[dict[str, Any]]:
 class DemoFeeds:
     """Which posts are out at a given moment: `initial` at start, then one every `every` s."""
 
-    def __init__(self, posts: list[dict[str, Any]], *, initial: int, every: float,
-                 started: datetime | None = None) -> None:
+    def __init__(
+        self,
+        posts: list[dict[str, Any]],
+        *,
+        initial: int,
+        every: float,
+        started: datetime | None = None,
+    ) -> None:
         if not posts:
             raise ValueError("the demo needs at least one post")
         self.posts = posts
@@ -67,10 +73,13 @@ class DemoFeeds:
             if index < self.initial:  # the backlog: spread over the hours before the start
                 published = self.started - timedelta(minutes=7 * (self.initial - index))
             else:
-                published = self.started + timedelta(seconds=(index - self.initial + 1) * self.every)
+                published = self.started + timedelta(
+                    seconds=(index - self.initial + 1) * self.every
+                )
             slug = raw["slug"] if rerun == 0 else f"{raw['slug']}-{rerun + 1}"
-            out.append(DemoPost(raw["channel"], raw["title"], raw["text"], raw["author"], slug,
-                                published))
+            out.append(
+                DemoPost(raw["channel"], raw["title"], raw["text"], raw["author"], slug, published)
+            )
         return out
 
     def channel(self, name: str, now: datetime | None = None) -> list[DemoPost]:
@@ -81,7 +90,7 @@ class DemoFeeds:
 def _rss(posts: list[DemoPost], base: str, title: str) -> str:
     items = "".join(
         f"<item><title>{escape(p.title)}</title><link>{base}/item/{p.slug}</link>"
-        f"<guid isPermaLink=\"true\">{base}/item/{p.slug}</guid>"
+        f'<guid isPermaLink="true">{base}/item/{p.slug}</guid>'
         f"<pubDate>{format_datetime(p.published_at)}</pubDate>"
         f"<author>{escape(p.author)}</author>"
         f"<description>{escape(p.text)}</description></item>"
@@ -97,10 +106,10 @@ def _rss(posts: list[DemoPost], base: str, title: str) -> str:
 def _atom(posts: list[DemoPost], base: str, title: str) -> str:
     updated = posts[0].published_at.isoformat() if posts else datetime.now(UTC).isoformat()
     entries = "".join(
-        f"<entry><title>{escape(p.title)}</title><link href=\"{base}/item/{p.slug}\"/>"
+        f'<entry><title>{escape(p.title)}</title><link href="{base}/item/{p.slug}"/>'
         f"<id>urn:demo:{p.slug}</id><updated>{p.published_at.isoformat()}</updated>"
         f"<author><name>{escape(p.author)}</name></author>"
-        f"<content type=\"html\">{escape('<p>' + html_escape(p.text) + '</p>')}</content></entry>"
+        f'<content type="html">{escape("<p>" + html_escape(p.text) + "</p>")}</content></entry>'
         for p in posts
     )
     return (
@@ -113,7 +122,7 @@ def _atom(posts: list[DemoPost], base: str, title: str) -> str:
 def _rdf(posts: list[DemoPost], base: str, title: str) -> str:
     seq = "".join(f'<rdf:li rdf:resource="{base}/item/{p.slug}"/>' for p in posts)
     items = "".join(
-        f"<item rdf:about=\"{base}/item/{p.slug}\"><title>{escape(p.title)}</title>"
+        f'<item rdf:about="{base}/item/{p.slug}"><title>{escape(p.title)}</title>'
         f"<link>{base}/item/{p.slug}</link><description>{escape(p.text)}</description>"
         f"<dc:creator>{escape(p.author)}</dc:creator><dc:date>{p.published_at.isoformat()}</dc:date>"
         "</item>"
@@ -123,7 +132,7 @@ def _rdf(posts: list[DemoPost], base: str, title: str) -> str:
         '<?xml version="1.0" encoding="utf-8"?>'
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
         'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-        f"<channel rdf:about=\"{base}/social.rdf\"><title>{escape(title)}</title>"
+        f'<channel rdf:about="{base}/social.rdf"><title>{escape(title)}</title>'
         f"<link>{base}/</link><description>Demo</description><items><rdf:Seq>{seq}</rdf:Seq>"
         f"</items></channel>{items}</rdf:RDF>"
     )
@@ -176,7 +185,8 @@ class _Handler(BaseHTTPRequestHandler):
                     f"<!doctype html><meta charset=utf-8><title>{html_escape(post.title or slug)}"
                     f"</title><p><b>{html_escape(post.author)}</b> · "
                     f"{post.published_at:%Y-%m-%d %H:%M} UTC</p><h1>{html_escape(post.title)}</h1>"
-                    f"<p>{html_escape(post.text)}</p><p><i>Demo post served by Webcare Triage.</i></p>"
+                    f"<p>{html_escape(post.text)}</p>"
+                    "<p><i>Demo post served by Webcare Triage.</i></p>"
                 )
                 self._send(200, "text/html; charset=utf-8", body)
                 return
@@ -209,8 +219,9 @@ class DemoServer:
         self.httpd.feeds = feeds
         self.port = self.httpd.server_address[1]
         self.httpd.base_url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="demo-feeds",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, name="demo-feeds", daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -223,4 +234,3 @@ class DemoServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
-

@@ -6,7 +6,7 @@ import calendar
 import io
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin
 
 import feedparser
@@ -22,7 +22,7 @@ MAX_ITEMS_PER_FEED = 1000
 
 def _timestamp(entry: Mapping[str, Any]) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        value = dict.get(cast(dict[str, Any], entry), key)  # entry.get() warns on aliases
         if value:
             try:
                 return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)

@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 
 from monitor.errors import FetchError
 from monitor.sources.base import Item
-from monitor.text import MAX_AUTHOR, MAX_TEXT, MAX_TITLE, clean_line, html_to_text
+from monitor.text import MAX_AUTHOR, MAX_TEXT, MAX_TITLE, clean_line, html_to_text, plain_text
 
 MAX_ITEMS = 1000
 
@@ -42,7 +42,9 @@ def _authors(obj: dict[str, Any]) -> list[Any]:
 
 def _author(item: dict[str, Any], feed: dict[str, Any]) -> str:
     authors = _authors(item) or _authors(feed)
-    names = [a.get("name") for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)]
+    names = [
+        str(a["name"]) for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)
+    ]
     return clean_line(", ".join(names), MAX_AUTHOR)
 
 
@@ -73,8 +75,11 @@ def parse_json_feed(body: bytes, *, url: str) -> list[Item]:
         except ValueError:  # e.g. "http://[oops": not a usable link
             link = ""
         html = _str(entry.get("content_html"))
-        text = html_to_text(html, MAX_TEXT) if html else html_to_text(
-            _str(entry.get("content_text")) or _str(entry.get("summary")), MAX_TEXT)
+        text = (
+            html_to_text(html, MAX_TEXT)
+            if html
+            else plain_text(_str(entry.get("content_text")) or _str(entry.get("summary")), MAX_TEXT)
+        )
         title = clean_line(_str(entry.get("title")), MAX_TITLE)
         if not (title or text):
             continue
@@ -86,7 +91,8 @@ def parse_json_feed(body: bytes, *, url: str) -> list[Item]:
                 title=title,
                 text=text,
                 author=_author(entry, feed),
-                published_at=_date(entry.get("date_published")) or _date(entry.get("date_modified")),
+                published_at=_date(entry.get("date_published"))
+                or _date(entry.get("date_modified")),
                 language_hint=(_str(entry.get("language"))[:2].lower() or language),
             )
         )

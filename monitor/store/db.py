@@ -80,7 +80,9 @@ class Database:
                 connection.execute(text("SELECT 1"))
         except OperationalError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise DatabaseError(f"cannot reach the database at {self.display_url}: {reason}") from None
+            raise DatabaseError(
+                f"cannot reach the database at {self.display_url}: {reason}"
+            ) from None
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import Table, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
@@ -34,28 +34,30 @@ def insert_new(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, in
     The unique constraint decides, not the earlier lookup: two workers inserting the same
     item at once both succeed and exactly one row is written.
     """
+    if not rows:
+        return {}
     dialect = session.get_bind().dialect.name
-    inserted: dict[str, int] = {}
-    for start in range(0, len(rows), _CHUNK):
-        chunk = list(rows[start : start + _CHUNK])
-        if dialect == "postgresql":
-            statement: Any = postgresql.insert(Mention).on_conflict_do_nothing(
-                index_elements=["dedup_key"]
-            )
-        elif dialect == "sqlite":
-            statement = sqlite.insert(Mention).on_conflict_do_nothing(index_elements=["dedup_key"])
-        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            raise WebcareError(f"unsupported database dialect {dialect}")
-        result = session.execute(
-            statement.values(chunk).returning(Mention.id, Mention.dedup_key)
-        )
-        inserted.update({key: id_ for id_, key in result})
-    return inserted
+    table = cast(Table, Mention.__table__)
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(table)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table)
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise WebcareError(f"unsupported database dialect {dialect}")
+    statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"]).returning(
+        table.c.id, table.c.dedup_key
+    )
+    # A Core executemany: SQLAlchemy batches it into multi-row INSERTs with RETURNING and
+    # caches the compiled statement, which the ORM's per-call .values(rows) form does not.
+    result = session.connection().execute(statement, list(rows))
+    return {key: id_ for id_, key in result}
 
 
-def add_rows(session: Session, model: type[Classification] | type[Event], rows: list[dict[str, Any]]) -> None:
+def add_rows(
+    session: Session, model: type[Classification] | type[Event], rows: list[dict[str, Any]]
+) -> None:
     if rows:
-        session.execute(insert(model), rows)
+        session.connection().execute(insert(cast(Table, model.__table__)), rows)
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ class QueueFilter:
             )
         if self.status not in ("open", "all", *STATUSES):
             raise WebcareError(
-                f"unknown status {self.status!r}; expected open, all or one of {', '.join(STATUSES)}"
+                f"unknown status {self.status!r}; expected open, all or one of "
+                + ", ".join(STATUSES)
             )
         return self
 
@@ -95,7 +98,9 @@ def _filtered(query: Select[Any], f: QueueFilter) -> Select[Any]:
     if f.language:
         query = query.where(Mention.language == f.language)
     if f.source:
-        query = query.where(Mention.source_id == select(Source.id).where(Source.name == f.source).scalar_subquery())
+        query = query.where(
+            Mention.source_id == select(Source.id).where(Source.name == f.source).scalar_subquery()
+        )
     if f.since:
         query = query.where(Mention.collected_at >= f.since)
     if f.needs_review is not None:
@@ -112,7 +117,9 @@ def list_mentions(
     session: Session, f: QueueFilter, *, limit: int = 50, offset: int = 0
 ) -> list[Mention]:
     query = _filtered(select(Mention).options(joinedload(Mention.source)), f.validate())
-    query = query.order_by(Mention.published_at.desc(), Mention.id.desc()).limit(limit).offset(offset)
+    query = (
+        query.order_by(Mention.published_at.desc(), Mention.id.desc()).limit(limit).offset(offset)
+    )
     return list(session.scalars(query))
 
 

@@ -46,7 +46,9 @@ def require_current(db: Database) -> None:
     """Refuse to work on a schema that is missing or older than this code."""
     current, head = current_revision(db), head_revision()
     if current is None:
-        raise DatabaseError(f"the database at {db.display_url} has no schema yet: run `webcare init`")
+        raise DatabaseError(
+            f"the database at {db.display_url} has no schema yet: run `webcare init`"
+        )
     if current != head:
         raise DatabaseError(
             f"the database at {db.display_url} is at schema {current}, this version needs {head}: "

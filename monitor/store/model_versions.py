@@ -27,7 +27,9 @@ def add_version(
     make_live: bool,
     notes: str = "",
 ) -> ModelVersion:
-    row = ModelVersion(version=version, payload=payload, metrics=metrics, notes=notes, is_live=False)
+    row = ModelVersion(
+        version=version, payload=payload, metrics=metrics, notes=notes, is_live=False
+    )
     session.add(row)
     session.flush()
     if make_live:
@@ -36,7 +38,9 @@ def add_version(
 
 
 def promote(session: Session, version_id: int) -> None:
-    session.execute(update(ModelVersion).where(ModelVersion.is_live.is_(True)).values(is_live=False))
+    session.execute(
+        update(ModelVersion).where(ModelVersion.is_live.is_(True)).values(is_live=False)
+    )
     session.execute(update(ModelVersion).where(ModelVersion.id == version_id).values(is_live=True))
 
 

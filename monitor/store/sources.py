@@ -170,8 +170,12 @@ def record_success(
     if new_items:
         values["last_new_item_at"] = now
     if source.consecutive_errors:
-        record_event(session, "source.recovered", source_id=source.id,
-                     data={"after_errors": source.consecutive_errors})
+        record_event(
+            session,
+            "source.recovered",
+            source_id=source.id,
+            data={"after_errors": source.consecutive_errors},
+        )
     return _release(session, source.id, owner, values)
 
 
@@ -188,8 +192,11 @@ def record_failure(
         session,
         "source.failed",
         source_id=source.id,
-        data={"error": error, "consecutive_errors": source.consecutive_errors + 1,
-              "next_check_at": next_check_at.isoformat()},
+        data={
+            "error": error,
+            "consecutive_errors": source.consecutive_errors + 1,
+            "next_check_at": next_check_at.isoformat(),
+        },
     )
     return _release(
         session,

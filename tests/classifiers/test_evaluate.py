@@ -10,8 +10,12 @@ def test_per_class_scores_macro_f1_and_confusion() -> None:
     predicted = ["complaint", "question", "question", "praise"]
     report = evaluate(truth, predicted)
     assert report["labels"] == ["complaint", "question", "praise"]
-    assert report["per_class"]["complaint"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667,
-                                                "support": 2}
+    assert report["per_class"]["complaint"] == {
+        "precision": 1.0,
+        "recall": 0.5,
+        "f1": 0.6667,
+        "support": 2,
+    }
     assert report["per_class"]["question"]["precision"] == 0.5
     assert report["confusion"] == [[1, 1, 0], [0, 1, 0], [0, 0, 1]]
     assert report["macro_f1"] == round((2 / 3 + 2 / 3 + 1) / 3, 4)

@@ -37,17 +37,27 @@ def test_held_out_scores_are_recorded_per_language(seed_model: TrainedModel) -> 
 @pytest.mark.parametrize(
     ("text", "category"),
     [
-        ("Al drie dagen geen internet en niemand bij de helpdesk die iets weet. Schandalig!",
-         "complaint"),
+        (
+            "Al drie dagen geen internet en niemand bij de helpdesk die iets weet. Schandalig!",
+            "complaint",
+        ),
         ("Weet iemand hoe ik mijn meterstand doorgeef via de app?", "question"),
-        ("Goedemiddag, ik werk voor de redactie van Dagblad Oost en zou graag een reactie van "
-         "uw woordvoerder willen op het datalek. Onze deadline is vandaag 15.00 uur.",
-         "journalist_inquiry"),
+        (
+            "Goedemiddag, ik werk voor de redactie van Dagblad Oost en zou graag een reactie van "
+            "uw woordvoerder willen op het datalek. Onze deadline is vandaag 15.00 uur.",
+            "journalist_inquiry",
+        ),
         ("Wat een fijne hulp van jullie monteur vanochtend, echt top geregeld!", "praise"),
-        ("My train has been sitting outside the station for 50 minutes with zero updates. "
-         "Worst commute ever.", "complaint"),
-        ("Reporter at the Evening Ledger here, could your press office comment on the outage "
-         "before 5pm?", "journalist_inquiry"),
+        (
+            "My train has been sitting outside the station for 50 minutes with zero updates. "
+            "Worst commute ever.",
+            "complaint",
+        ),
+        (
+            "Reporter at the Evening Ledger here, could your press office comment on the outage "
+            "before 5pm?",
+            "journalist_inquiry",
+        ),
         ("Does anyone know if the new tariff also applies to business accounts?", "question"),
     ],
 )
@@ -69,8 +79,12 @@ def test_a_stored_model_that_carries_foreign_code_is_refused(seed_model: Trained
     archive = io.BytesIO(seed_model.payload)
     with zipfile.ZipFile(archive) as original:
         files = {name: original.read(name) for name in original.namelist()}
-    schema = files["schema.json"].decode().replace(
-        "classifiers.features", "os", 1).replace('"normalise"', '"system"', 1)
+    schema = (
+        files["schema.json"]
+        .decode()
+        .replace("classifiers.features", "os", 1)
+        .replace('"normalise"', '"system"', 1)
+    )
     tampered = io.BytesIO()
     with zipfile.ZipFile(tampered, "w") as out:
         for name, data in files.items():

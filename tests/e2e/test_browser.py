@@ -45,8 +45,14 @@ def page(chromium_path: str, tmp_path: Path) -> Iterator[Page]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         tab = context.new_page()
@@ -74,8 +80,7 @@ def test_an_agent_logs_in_and_resolves_a_routed_mention(page: Page, base_url: st
     expect(page.locator("mark").first).to_have_text("Stroomlijn")
     page.click("button[value=resolved]")
     expect(page.locator(".flash")).to_have_text("Status set to resolved.")
-    expect(page.locator(".history")).to_contain_text(
-        "changed the status from new to resolved")
+    expect(page.locator(".history")).to_contain_text("changed the status from new to resolved")
     page.click("text=← Webcare queue")
     expect(page.locator("tr", has_text="adres wijzigen")).to_have_count(0)
 

@@ -50,14 +50,18 @@ def test_a_bad_config_names_file_key_and_expectation(tmp_path: Path) -> None:
 def test_a_missing_config_file_says_how_to_give_one(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--config", str(tmp_path / "nope.toml"), "init"])
     assert result.exit_code == 2
-    assert "configuration file not found (give --config PATH or set WEBCARE_CONFIG)" in result.stderr
+    assert (
+        "configuration file not found (give --config PATH or set WEBCARE_CONFIG)" in result.stderr
+    )
 
 
 def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     config = _config(tmp_path, "postgresql://nobody@127.0.0.1:1/none")
     result = subprocess.run(
         [sys.executable, "-m", "monitor.cli", "--config", str(config), "collect", "--once"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr.startswith("webcare: error: cannot reach the database at postgresql")
@@ -81,8 +85,12 @@ def test_an_unknown_source_name_lists_the_configured_ones(tmp_path: Path, db: Da
 
 def test_classify_prints_category_confidence_and_language(tmp_path: Path, db: Database) -> None:
     config = _config(tmp_path, db.url)
-    result = _run(config, "classify", "--json",
-                  input="Hoe kan ik mijn adres wijzigen bij jullie?\n\nThanks, great help today!\n")
+    result = _run(
+        config,
+        "classify",
+        "--json",
+        input="Hoe kan ik mijn adres wijzigen bij jullie?\n\nThanks, great help today!\n",
+    )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["category"], r["language"]) for r in rows] == [("question", "nl"), ("praise", "en")]
@@ -94,8 +102,10 @@ def test_classify_prints_category_confidence_and_language(tmp_path: Path, db: Da
 
 def test_evaluate_reports_per_class_scores_and_confusion(tmp_path: Path, db: Database) -> None:
     data = tmp_path / "eval.csv"
-    data.write_text("text,label\n\"Waar blijft mijn pakket nou, al een week te laat!!\",complaint\n"
-                    "Kunnen jullie mij vertellen hoe ik mijn abonnement opzeg?,question\n")
+    data.write_text(
+        'text,label\n"Waar blijft mijn pakket nou, al een week te laat!!",complaint\n'
+        "Kunnen jullie mij vertellen hoe ik mijn abonnement opzeg?,question\n"
+    )
     result = _run(_config(tmp_path, db.url), "evaluate", "--data", str(data), "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -109,15 +119,35 @@ def test_evaluate_reports_per_class_scores_and_confusion(tmp_path: Path, db: Dat
 
 def test_users_and_tokens(tmp_path: Path, db: Database) -> None:
     config = _config(tmp_path, db.url)
-    added = _run(config, "user", "add", "anne", "--role", "agent", "--team", "webcare",
-                 "--password-stdin", input="long enough password\n")
+    added = _run(
+        config,
+        "user",
+        "add",
+        "anne",
+        "--role",
+        "agent",
+        "--team",
+        "webcare",
+        "--password-stdin",
+        input="long enough password\n",
+    )
     assert added.exit_code == 0 and "user 'anne' added as agent in webcare" in added.output
-    again = _run(config, "user", "add", "anne", "--role", "agent", "--password-stdin",
-                 input="long enough password\n")
+    again = _run(
+        config,
+        "user",
+        "add",
+        "anne",
+        "--role",
+        "agent",
+        "--password-stdin",
+        input="long enough password\n",
+    )
     assert again.exit_code == 2 and "already exists" in again.stderr
     short = _run(config, "user", "add", "bob", "--role", "viewer", "--password-stdin", input="x\n")
     assert short.exit_code == 2 and "at least 8 characters" in short.stderr
-    bad_role = _run(config, "user", "add", "carl", "--role", "boss", "--password-stdin", input="x\n")
+    bad_role = _run(
+        config, "user", "add", "carl", "--role", "boss", "--password-stdin", input="x\n"
+    )
     assert bad_role.exit_code == 2 and "'boss' is not one of" in bad_role.output
     token = _run(config, "token", "create", "anne")
     assert token.exit_code == 0 and token.stdout.startswith("wct_")
@@ -130,6 +160,11 @@ def test_export_refuses_a_bad_since(tmp_path: Path, db: Database) -> None:
 
 
 def test_importing_monitor_does_not_pull_in_flask() -> None:
-    code = "import sys, monitor.cli, monitor.pipeline, monitor.scheduler; print('flask' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    code = (
+        "import sys, monitor.cli, monitor.pipeline, monitor.scheduler; "
+        "print('flask' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"

@@ -59,12 +59,16 @@ def _source_id(db: Database) -> int:
 def test_ingest_classifies_routes_and_logs_each_new_mention(
     db: Database, settings_for: Callable[..., Settings]
 ) -> None:
-    settings = settings_for([{"name": "s", "url": "https://example.org/f"}],
-                            routing={"question": "customer_service"})
+    settings = settings_for(
+        [{"name": "s", "url": "https://example.org/f"}], routing={"question": "customer_service"}
+    )
     items = [
         _item("Hoe kan ik bij Stroomlijn mijn termijnbedrag aanpassen in de app?", guid="q"),
-        _item("Ik ben verslaggever bij Het Zuiderblad en zoek een reactie van Stroomlijn op de "
-              "storing, graag voor 16.00 uur vandaag.", guid="j"),
+        _item(
+            "Ik ben verslaggever bij Het Zuiderblad en zoek een reactie van Stroomlijn op de "
+            "storing, graag voor 16.00 uur vandaag.",
+            guid="j",
+        ),
         _item("Gestroomlijnde processen zijn fijn", guid="noise"),
     ]
     report = _ingestor(db, settings).ingest(source_id=_source_id(db), source_name="s", items=items)
@@ -112,10 +116,12 @@ def test_a_published_time_in_the_future_is_clamped_to_now(
 def test_low_confidence_is_flagged_for_review(
     db: Database, settings_for: Callable[..., Settings]
 ) -> None:
-    settings = settings_for([{"name": "s", "url": "https://example.org/f"}],
-                            classifier={"review_threshold": 1.0})
-    _ingestor(db, settings).ingest(source_id=_source_id(db), source_name="s",
-                                   items=[_item("Stroomlijn", guid="1")])
+    settings = settings_for(
+        [{"name": "s", "url": "https://example.org/f"}], classifier={"review_threshold": 1.0}
+    )
+    _ingestor(db, settings).ingest(
+        source_id=_source_id(db), source_name="s", items=[_item("Stroomlijn", guid="1")]
+    )
     with db.read() as session:
         mention = session.scalar(select(Mention))
         assert mention is not None and mention.needs_review

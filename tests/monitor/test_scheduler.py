@@ -25,8 +25,9 @@ def test_healthy_sources_keep_their_interval_with_a_little_jitter() -> None:
 
 def test_failures_back_off_exponentially_up_to_the_cap_and_never_stop() -> None:
     rng = random.Random(1)
-    ceilings = [max(next_delay(60, n, max_backoff=3600, rng=rng) for _ in range(50))
-                for n in range(1, 12)]
+    ceilings = [
+        max(next_delay(60, n, max_backoff=3600, rng=rng) for _ in range(50)) for n in range(1, 12)
+    ]
     assert ceilings[0] <= 120 and ceilings[3] > ceilings[0]
     assert all(c <= 3600 for c in ceilings)
     assert ceilings[-1] >= 1800  # capped, not stopped
@@ -56,25 +57,44 @@ def _local(name: str, url: str) -> dict[str, object]:
 
 
 GOOD_FEED = rss(
-    {"title": "Stroomlijn storing", "link": "http://example.org/1", "guid": "1",
-     "description": "Al uren geen stroom bij Stroomlijn, wat een drama"},
-    {"title": "Vraag", "link": "http://example.org/2", "guid": "2",
-     "description": "Hoe zeg ik mijn contract bij Stroomlijn op?"},
+    {
+        "title": "Stroomlijn storing",
+        "link": "http://example.org/1",
+        "guid": "1",
+        "description": "Al uren geen stroom bij Stroomlijn, wat een drama",
+    },
+    {
+        "title": "Vraag",
+        "link": "http://example.org/2",
+        "guid": "2",
+        "description": "Hoe zeg ik mijn contract bij Stroomlijn op?",
+    },
 )
 
 
 def test_broken_sources_are_recorded_and_the_others_go_on(
-    db: Database, settings_for: Callable[..., Settings], feed_server: FeedServer,
+    db: Database,
+    settings_for: Callable[..., Settings],
+    feed_server: FeedServer,
     collector_for: Callable[[Settings], Collector],
 ) -> None:
     good = feed_server.serve("/good.rss", GOOD_FEED)
-    html = feed_server.serve("/page", "<!doctype html><html><body>hi</body></html>",
-                             content_type="text/html")
-    garbage = feed_server.serve("/garbage", b"\x00\x01 not xml at all {{{", content_type="text/plain")
+    html = feed_server.serve(
+        "/page", "<!doctype html><html><body>hi</body></html>", content_type="text/html"
+    )
+    garbage = feed_server.serve(
+        "/garbage", b"\x00\x01 not xml at all {{{", content_type="text/plain"
+    )
     server_error = feed_server.serve("/500", "oops", status=500)
-    settings = settings_for([_local("good", good), _local("html", html),
-                             _local("garbage", garbage), _local("error", server_error),
-                             _local("gone", feed_server.base_url + "/missing")])
+    settings = settings_for(
+        [
+            _local("good", good),
+            _local("html", html),
+            _local("garbage", garbage),
+            _local("error", server_error),
+            _local("gone", feed_server.base_url + "/missing"),
+        ]
+    )
     outcomes = {o.name: o for o in collector_for(settings).collect_once()}
     assert outcomes["good"].ok and outcomes["good"].report.new == 2
     assert "HTML page, not a feed" in (outcomes["html"].error or "")
@@ -94,7 +114,9 @@ def test_broken_sources_are_recorded_and_the_others_go_on(
 
 
 def test_a_source_that_recovers_is_back_to_its_interval(
-    db: Database, settings_for: Callable[..., Settings], feed_server: FeedServer,
+    db: Database,
+    settings_for: Callable[..., Settings],
+    feed_server: FeedServer,
     collector_for: Callable[[Settings], Collector],
 ) -> None:
     url = feed_server.serve("/f.rss", "broken", status=503, **{"Retry-After": "120"})
@@ -112,7 +134,9 @@ def test_a_source_that_recovers_is_back_to_its_interval(
 
 
 def test_conditional_get_skips_unchanged_feeds(
-    db: Database, settings_for: Callable[..., Settings], feed_server: FeedServer,
+    db: Database,
+    settings_for: Callable[..., Settings],
+    feed_server: FeedServer,
     collector_for: Callable[[Settings], Collector],
 ) -> None:
     url = feed_server.serve("/f.rss", GOOD_FEED, ETag='"v1"')
@@ -125,7 +149,9 @@ def test_conditional_get_skips_unchanged_feeds(
 
 
 def test_loopback_sources_are_refused_unless_allowed(
-    db: Database, settings_for: Callable[..., Settings], feed_server: FeedServer,
+    db: Database,
+    settings_for: Callable[..., Settings],
+    feed_server: FeedServer,
     collector_for: Callable[[Settings], Collector],
 ) -> None:
     url = feed_server.serve("/f.rss", GOOD_FEED)
@@ -136,7 +162,9 @@ def test_loopback_sources_are_refused_unless_allowed(
 
 
 def test_the_scheduler_tick_collects_due_sources_in_the_background(
-    db: Database, settings_for: Callable[..., Settings], feed_server: FeedServer,
+    db: Database,
+    settings_for: Callable[..., Settings],
+    feed_server: FeedServer,
     collector_for: Callable[[Settings], Collector],
 ) -> None:
     url = feed_server.serve("/f.rss", GOOD_FEED)

@@ -20,16 +20,30 @@ from monitor.store.users import add_user
 from webui import create_app
 
 PASSWORD = "a long password"
-HOSTILE_TITLE = '<script>window.__pwned = 1</script>Stroomlijn <img src=x onerror="window.__pwned=2">'
+HOSTILE_TITLE = (
+    '<script>window.__pwned = 1</script>Stroomlijn <img src=x onerror="window.__pwned=2">'
+)
 
 ITEMS = [
-    Item("c1", "https://social.example/c1", "",
-         "Al drie dagen geen stroom en Stroomlijn neemt niet op. Belachelijk!"),
+    Item(
+        "c1",
+        "https://social.example/c1",
+        "",
+        "Al drie dagen geen stroom en Stroomlijn neemt niet op. Belachelijk!",
+    ),
     Item("q1", "https://social.example/q1", "", "Hoe kan ik bij Stroomlijn mijn adres wijzigen?"),
-    Item("j1", "https://news.example/j1", "Persvraag",
-         "Journalist van Het Zuiderblad: graag een reactie van Stroomlijn voor 16.00 uur."),
-    Item("x1", "https://evil.example/x1", HOSTILE_TITLE,
-         "Stroomlijn <b>bold</b> &lt;script&gt;alert(1)&lt;/script&gt; text"),
+    Item(
+        "j1",
+        "https://news.example/j1",
+        "Persvraag",
+        "Journalist van Het Zuiderblad: graag een reactie van Stroomlijn voor 16.00 uur.",
+    ),
+    Item(
+        "x1",
+        "https://evil.example/x1",
+        HOSTILE_TITLE,
+        "Stroomlijn <b>bold</b> &lt;script&gt;alert(1)&lt;/script&gt; text",
+    ),
 ]
 
 

@@ -23,7 +23,9 @@ def test_listing_needs_credentials_and_answers_in_json(app: Flask, db: Database)
     client = app.test_client()
     refused = client.get("/api/v1/mentions")
     assert refused.status_code == 401 and "Bearer" in refused.json["error"]
-    assert client.get("/api/v1/mentions", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert (
+        client.get("/api/v1/mentions", headers={"Authorization": "Bearer nope"}).status_code == 401
+    )
     listing = client.get("/api/v1/mentions?team=spokesperson", headers=_token(db, "anne"))
     assert listing.status_code == 200
     assert listing.json["total"] == 1
@@ -37,9 +39,12 @@ def test_filters_are_validated(app: Flask, db: Database) -> None:
     client, headers = app.test_client(), _token(db, "anne")
     assert client.get("/api/v1/mentions?status=closed", headers=headers).status_code == 400
     assert client.get("/api/v1/mentions?since=yesterday", headers=headers).status_code == 400
-    assert client.get("/api/v1/mentions?since=2020-01-01T00:00:00", headers=headers).status_code == 400
-    recent = client.get("/api/v1/mentions?since=2020-01-01T00:00:00%2B00:00&per_page=2",
-                        headers=headers)
+    assert (
+        client.get("/api/v1/mentions?since=2020-01-01T00:00:00", headers=headers).status_code == 400
+    )
+    recent = client.get(
+        "/api/v1/mentions?since=2020-01-01T00:00:00%2B00:00&per_page=2", headers=headers
+    )
     assert recent.status_code == 200 and len(recent.json["items"]) == 2
     assert recent.json["total"] == 4
 
@@ -49,7 +54,10 @@ def test_status_changes_by_token_follow_team_rules(app: Flask, db: Database) -> 
     items = client.get("/api/v1/mentions", headers=_token(db, "admin")).json["items"]
     press = next(i for i in items if i["team"] == "spokesperson")
     path = f"/api/v1/mentions/{press['id']}/status"
-    assert client.post(path, json={"status": "resolved"}, headers=_token(db, "anne")).status_code == 403
+    assert (
+        client.post(path, json={"status": "resolved"}, headers=_token(db, "anne")).status_code
+        == 403
+    )
     assert client.post(path, json={"state": "x"}, headers=_token(db, "piet")).status_code == 400
     done = client.post(path, json={"status": "resolved"}, headers=_token(db, "piet"))
     assert done.status_code == 200 and done.json["status"] == "resolved"
@@ -76,4 +84,5 @@ def test_the_api_describes_itself(app: Flask) -> None:
     spec = app.test_client().get("/api/v1/openapi.json").json
     assert spec["openapi"].startswith("3.")
     assert {"/api/v1/mentions", "/api/v1/mentions/{id}", "/api/v1/mentions/{id}/status"} <= set(
-        spec["paths"])
+        spec["paths"]
+    )

@@ -23,8 +23,10 @@ def test_pages_redirect_to_login_and_health_is_open(app: Flask) -> None:
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(app: Flask) -> None:
     client = app.test_client()
     for name in ("anne", "nobody"):
-        response = client.post("/login", data={"username": name, "password": "wrong password",
-                                               "csrf_token": csrf_token(client)})
+        response = client.post(
+            "/login",
+            data={"username": name, "password": "wrong password", "csrf_token": csrf_token(client)},
+        )
         assert response.status_code == 401
         assert "Unknown user name or wrong password." in response.get_data(as_text=True)
 
@@ -39,8 +41,9 @@ def test_repeated_failures_block_even_the_right_password_for_a_while(app: Flask)
     token = csrf_token(client)
     for _ in range(10):
         client.post("/login", data={"username": "vera", "password": "guess", "csrf_token": token})
-    blocked = client.post("/login", data={"username": "vera", "password": PASSWORD,
-                                          "csrf_token": token})
+    blocked = client.post(
+        "/login", data={"username": "vera", "password": PASSWORD, "csrf_token": token}
+    )
     assert blocked.status_code == 429
     assert "Too many failed attempts" in blocked.get_data(as_text=True)
 
@@ -48,13 +51,22 @@ def test_repeated_failures_block_even_the_right_password_for_a_while(app: Flask)
 def test_login_goes_back_to_the_page_asked_for_but_never_off_site(app: Flask) -> None:
     client = app.test_client()
     token = csrf_token(client)
-    inside = client.post("/login", data={"username": "anne", "password": PASSWORD,
-                                         "csrf_token": token, "next": "/sources"})
+    inside = client.post(
+        "/login",
+        data={"username": "anne", "password": PASSWORD, "csrf_token": token, "next": "/sources"},
+    )
     assert inside.headers["Location"] == "/sources"
     client = app.test_client()
     token = csrf_token(client)
-    outside = client.post("/login", data={"username": "anne", "password": PASSWORD,
-                                          "csrf_token": token, "next": "//evil.example/"})
+    outside = client.post(
+        "/login",
+        data={
+            "username": "anne",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
+    )
     assert outside.headers["Location"] == "/"
 
 

@@ -33,8 +33,12 @@ def test_each_team_sees_its_own_queue_with_counts(login: Callable[[str], FlaskCl
 
 def test_filters_narrow_the_queue(login: Callable[[str], FlaskClient]) -> None:
     client = login("admin")
-    assert "Persvraag" not in client.get("/queue/spokesperson?category=praise").get_data(as_text=True)
-    assert "Persvraag" not in client.get("/queue/spokesperson?status=resolved").get_data(as_text=True)
+    assert "Persvraag" not in client.get("/queue/spokesperson?category=praise").get_data(
+        as_text=True
+    )
+    assert "Persvraag" not in client.get("/queue/spokesperson?status=resolved").get_data(
+        as_text=True
+    )
     assert client.get("/queue/spokesperson?category=nonsense").status_code == 400
     assert client.get("/queue/sales").status_code == 404
 
@@ -59,7 +63,10 @@ def test_the_mention_page_links_the_original_and_highlights_the_match(
     login: Callable[[str], FlaskClient], db: Database
 ) -> None:
     html = login("anne").get(f"/mentions/{_mention_id(db, 'q1')}").get_data(as_text=True)
-    assert 'href="https://social.example/q1" target="_blank" rel="noopener noreferrer nofollow"' in html
+    assert (
+        'href="https://social.example/q1" target="_blank" rel="noopener noreferrer nofollow"'
+        in html
+    )
     assert "<mark>Stroomlijn</mark>" in html
     assert "collected it, labelled it question" in html
 
@@ -70,8 +77,9 @@ def test_an_agent_works_items_of_their_team_and_the_history_says_so(
     client = login("anne")
     mention_id = _mention_id(db, "q1")
     token = csrf_token(client, f"/mentions/{mention_id}")
-    response = client.post(f"/mentions/{mention_id}/status",
-                           data={"status": "resolved", "csrf_token": token})
+    response = client.post(
+        f"/mentions/{mention_id}/status", data={"status": "resolved", "csrf_token": token}
+    )
     assert response.status_code == 302
     page = client.get(f"/mentions/{mention_id}").get_data(as_text=True)
     assert "anne</b>" in page and "changed the status from new to resolved" in page
@@ -85,19 +93,35 @@ def test_state_changes_are_checked_against_csrf_role_and_team(
     press = _mention_id(db, "j1")
     token = csrf_token(anne, "/queue/webcare")
     assert anne.post(f"/mentions/{press}/status", data={"status": "resolved"}).status_code == 400
-    assert anne.post(f"/mentions/{press}/status",
-                     data={"status": "resolved", "csrf_token": token}).status_code == 403
+    assert (
+        anne.post(
+            f"/mentions/{press}/status", data={"status": "resolved", "csrf_token": token}
+        ).status_code
+        == 403
+    )
     viewer = login("vera")
     assert "Resolved</button>" not in viewer.get(f"/mentions/{press}").get_data(as_text=True)
-    assert viewer.post(f"/mentions/{press}/status",
-                       data={"status": "resolved",
-                             "csrf_token": csrf_token(viewer, "/queue/webcare")}).status_code == 403
+    assert (
+        viewer.post(
+            f"/mentions/{press}/status",
+            data={"status": "resolved", "csrf_token": csrf_token(viewer, "/queue/webcare")},
+        ).status_code
+        == 403
+    )
     piet = login("piet")
     piet_token = csrf_token(piet, "/queue/spokesperson")
-    assert piet.post(f"/mentions/{press}/status",
-                     data={"status": "finished", "csrf_token": piet_token}).status_code == 400
-    assert piet.post(f"/mentions/{press}/status",
-                     data={"status": "in_progress", "csrf_token": piet_token}).status_code == 302
+    assert (
+        piet.post(
+            f"/mentions/{press}/status", data={"status": "finished", "csrf_token": piet_token}
+        ).status_code
+        == 400
+    )
+    assert (
+        piet.post(
+            f"/mentions/{press}/status", data={"status": "in_progress", "csrf_token": piet_token}
+        ).status_code
+        == 302
+    )
     with db.read() as session:
         assert session.scalar(select(Mention.status).where(Mention.id == press)) == "in_progress"
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from monitor.config import Settings
 from monitor.errors import WebcareError
 from monitor.store.db import Database
+from monitor.store.events import mention_history
 from monitor.store.mentions import (
     QueueFilter,
     change_status,
@@ -22,7 +23,6 @@ from monitor.store.mentions import (
     list_mentions,
     open_counts_by_team,
 )
-from monitor.store.events import mention_history
 from monitor.store.models import Mention, Source, utcnow
 
 
@@ -90,8 +90,11 @@ def test_queues_list_newest_first_and_filter(db: Database, source_id: int) -> No
         assert count_mentions(session, QueueFilter(team="webcare", status="all")) == 3
         assert count_mentions(session, QueueFilter(category="complaint")) == 1
         assert count_mentions(session, QueueFilter(q="TITLE OLD")) == 1
-        assert open_counts_by_team(session) == {"webcare": 2, "customer_service": 1,
-                                                "spokesperson": 0}
+        assert open_counts_by_team(session) == {
+            "webcare": 2,
+            "customer_service": 1,
+            "spokesperson": 0,
+        }
 
 
 def test_unknown_filters_are_refused_with_the_allowed_values() -> None:
@@ -119,4 +122,7 @@ def test_a_status_change_is_logged_with_who_and_what(db: Database, source_id: in
     with db.read() as session:
         [event] = mention_history(session, ids["a"])
         assert (event.kind, event.actor, event.data) == (
-            "mention.status_changed", "system", {"from": "new", "to": "resolved"})
+            "mention.status_changed",
+            "system",
+            {"from": "new", "to": "resolved"},
+        )

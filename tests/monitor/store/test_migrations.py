@@ -47,8 +47,12 @@ def test_the_event_log_refuses_updates_and_deletes(database_url: str) -> None:
     db = Database(database_url)
     migrate.upgrade(db)
     with db.engine.begin() as connection:
-        connection.execute(text("INSERT INTO events (kind, actor, data, created_at) "
-                                "VALUES ('test', 'me', '{}', CURRENT_TIMESTAMP)"))
+        connection.execute(
+            text(
+                "INSERT INTO events (kind, actor, data, created_at) "
+                "VALUES ('test', 'me', '{}', CURRENT_TIMESTAMP)"
+            )
+        )
     for statement in ("UPDATE events SET actor = 'someone else'", "DELETE FROM events"):
         with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as connection:
             connection.execute(text(statement))

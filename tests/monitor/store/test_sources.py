@@ -30,8 +30,10 @@ def test_sync_adds_updates_and_marks_removed_sources(db: Database) -> None:
     with db.write() as session:
         counts = sync_sources(
             session,
-            make_settings(db.url, sources=[_source("a", "https://example.org/other"),
-                                           _source("c", enabled=False)]),
+            make_settings(
+                db.url,
+                sources=[_source("a", "https://example.org/other"), _source("c", enabled=False)],
+            ),
         )
     assert counts == {"added": 1, "updated": 1, "removed": 1}
     assert _states(db) == {"a": "active", "b": "removed", "c": "disabled"}
@@ -48,7 +50,9 @@ def test_a_changed_url_forgets_the_old_validators(db: Database) -> None:
         assert source is not None
         source.etag, source.last_modified = '"v1"', "Mon, 01 Jan 2026 00:00:00 GMT"
     with db.write() as session:
-        sync_sources(session, make_settings(db.url, sources=[_source("a", "https://example.org/2")]))
+        sync_sources(
+            session, make_settings(db.url, sources=[_source("a", "https://example.org/2")])
+        )
     with db.read() as session:
         source = session.scalar(select(Source))
         assert source is not None and source.etag is None and source.last_modified is None
@@ -91,8 +95,9 @@ def test_an_expired_lease_returns_the_source_to_the_pool(
     with db.write() as session:
         claim_sources(session, owner="crashed", lease_seconds=30, limit=10, now=now)
     with db.write() as session:
-        claimed = claim_sources(session, owner="w2", lease_seconds=30, limit=10,
-                                now=now + timedelta(seconds=31))
+        claimed = claim_sources(
+            session, owner="w2", lease_seconds=30, limit=10, now=now + timedelta(seconds=31)
+        )
     assert [s.name for s in claimed] == ["a"]
 
 
@@ -108,8 +113,9 @@ def test_concurrent_workers_never_claim_the_same_source(
         names: list[str] = []
         for _ in range(10):
             with db.write() as session:
-                names += [s.name for s in claim_sources(session, owner=owner, lease_seconds=60,
-                                                        limit=2)]
+                names += [
+                    s.name for s in claim_sources(session, owner=owner, lease_seconds=60, limit=2)
+                ]
         claimed[owner] = names
 
     threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(3)]
@@ -129,19 +135,37 @@ def test_outcomes_release_the_lease_and_keep_counters(
     with db.write() as session:
         [claimed] = claim_sources(session, owner="w1", lease_seconds=60, limit=1, now=now)
     with db.write() as session:
-        assert record_failure(session, claimed, owner="w1", now=now,
-                              next_check_at=now + timedelta(minutes=5), error="HTTP 500")
+        assert record_failure(
+            session,
+            claimed,
+            owner="w1",
+            now=now,
+            next_check_at=now + timedelta(minutes=5),
+            error="HTTP 500",
+        )
     with db.read() as session:
         source = session.scalar(select(Source))
         assert source is not None
-        assert (source.consecutive_errors, source.total_errors, source.last_error) == (1, 1, "HTTP 500")
+        assert (source.consecutive_errors, source.total_errors, source.last_error) == (
+            1,
+            1,
+            "HTTP 500",
+        )
         assert source.lease_owner is None
     with db.write() as session:
         [claimed] = claim_sources(session, owner="w1", lease_seconds=60, limit=1, due_only=False)
         assert claimed.consecutive_errors == 1
     with db.write() as session:
-        assert record_success(session, claimed, owner="w1", now=now, next_check_at=now,
-                              new_items=3, etag='"x"', last_modified=None)
+        assert record_success(
+            session,
+            claimed,
+            owner="w1",
+            now=now,
+            next_check_at=now,
+            new_items=3,
+            etag='"x"',
+            last_modified=None,
+        )
     with db.read() as session:
         source = session.scalar(select(Source))
         assert source is not None
@@ -157,10 +181,13 @@ def test_a_worker_that_lost_its_lease_does_not_overwrite_the_new_owner(
     with db.write() as session:
         [mine] = claim_sources(session, owner="slow", lease_seconds=1, limit=1, now=now)
     with db.write() as session:
-        claim_sources(session, owner="fast", lease_seconds=60, limit=1, now=now + timedelta(seconds=2))
+        claim_sources(
+            session, owner="fast", lease_seconds=60, limit=1, now=now + timedelta(seconds=2)
+        )
     with db.write() as session:
-        assert not record_failure(session, mine, owner="slow", now=now, next_check_at=now,
-                                  error="late")
+        assert not record_failure(
+            session, mine, owner="slow", now=now, next_check_at=now, error="late"
+        )
     with db.read() as session:
         source = session.scalar(select(Source))
         assert source is not None and source.lease_owner == "fast" and source.last_error is None

@@ -1,0 +1,16 @@
+"""Run every benchmark and print one table of figures."""
+
+from __future__ import annotations
+
+from bench import classify, ingest
+
+
+def main() -> None:
+    rows = ingest.run() + classify.run()
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
