@@ -170,7 +170,12 @@ class Collector:
                     next_check_at=outcome.next_check_at,
                     error=outcome.error or "unknown error",
                 )
-        level = logging.INFO if outcome.ok else logging.WARNING
+        # Quiet checks are the normal case; say only what changed or what went wrong.
+        level = (
+            logging.WARNING
+            if not outcome.ok
+            else (logging.INFO if outcome.report.new else logging.DEBUG)
+        )
         log.log(level, "%s (%.1fs)", outcome.summary(), (now - started).total_seconds())
         return outcome
 
