@@ -86,3 +86,18 @@ def test_the_api_describes_itself(app: Flask) -> None:
     assert {"/api/v1/mentions", "/api/v1/mentions/{id}", "/api/v1/mentions/{id}/status"} <= set(
         spec["paths"]
     )
+
+
+def test_metrics_are_served_to_authenticated_scrapers(app: Flask, db: Database) -> None:
+    client = app.test_client()
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers=_token(db, "rita")).status_code == 403
+    response = client.get("/metrics", headers=_token(db, "vera"))
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert (
+        'webcare_mentions{category="journalist_inquiry",status="new",team="spokesperson"} 1.0'
+        in text
+    )
+    assert 'webcare_source_consecutive_errors{source="social"} 0.0' in text
+    assert "webcare_model_info{version=" in text
