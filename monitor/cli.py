@@ -397,6 +397,78 @@ def export(ctx: Context, fmt: str, since: str | None, output: Any) -> None:
 
 
 @main.group()
+def query() -> None:
+    """Work with brand queries."""
+
+
+@query.command("test")
+@click.argument("query_text", metavar="QUERY")
+@click.option("--brand", default=None, help="Also count this brand's stored mentions it misses.")
+@click.option("--show", type=int, default=10, show_default=True, help="Example hits to print.")
+@click.option(
+    "--judge",
+    is_flag=True,
+    help="Mark a sample of hits right or wrong, then print the estimated precision.",
+)
+@click.option(
+    "--sample", type=int, default=20, show_default=True, help="How many hits to judge with --judge."
+)
+@pass_context
+@friendly_errors
+def query_test(
+    ctx: Context, query_text: str, brand: str | None, show: int, judge: bool, sample: int
+) -> None:
+    """Run a draft QUERY over stored mentions and recent unmatched items, before it goes live.
+
+    Prints hits per source, the terms that hit, examples, and with --judge a precision estimate.
+    """
+    import random
+
+    from monitor.query_tester import precision, run_test, term_counts
+    from monitor.store import migrate
+
+    runtime = ctx.runtime()
+    migrate.require_current(runtime.db)
+    if brand is not None and brand not in {b.name for b in ctx.settings.brands}:
+        raise WebcareError(f"unknown brand {brand!r}")
+    with runtime.db.read() as session:
+        result = run_test(session, query_text, brand=brand)
+    click.echo(
+        f"searched {result.mentions_searched} stored mentions and "
+        f"{result.unmatched_searched} recent unmatched items: {len(result.hits)} hits, "
+        f"{result.new_hits} of them not collected today"
+    )
+    if brand is not None:
+        click.echo(
+            f"{result.brand_mentions_missed} stored mentions of {brand} would no longer match"
+        )
+    click.echo(f"{'source':<24} {'stored hits':>12} {'new hits':>9}")
+    for name, counts in sorted(result.per_source.items()):
+        click.echo(
+            f"{name:<24} {counts.mention_hits:>5} / {counts.mentions:<6}"
+            f"{counts.unmatched_hits:>5} / {counts.unmatched}"
+        )
+    terms = ", ".join(f"{term} ({n})" for term, n in term_counts(result).most_common(10))
+    if terms:
+        click.echo(f"terms that hit: {terms}")
+    for hit in result.hits[:show]:
+        text = " ".join(f"{hit.title} {hit.text}".split())[:140]
+        click.echo(f"  [{hit.kind}] {hit.source}: {text}")
+    if judge and result.hits:
+        chosen = random.Random(0).sample(result.hits, min(sample, len(result.hits)))
+        right = wrong = 0
+        for hit in chosen:
+            click.echo("\n" + " ".join(f"{hit.title} {hit.text}".split())[:400])
+            answer = click.prompt(
+                "about the brand? [y]es / [n]o / [s]kip",
+                type=click.Choice(["y", "n", "s"]),
+                show_choices=False,
+            )
+            right, wrong = right + (answer == "y"), wrong + (answer == "n")
+        click.echo(precision(right, wrong).describe())
+
+
+@main.group()
 def user() -> None:
     """Manage user accounts."""
 

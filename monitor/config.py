@@ -149,6 +149,16 @@ class BrandSettings(_Section):
     query: Annotated[str, AfterValidator(_valid_query)]
 
 
+def _domain(value: str) -> str:
+    domain = value.strip().lower().removeprefix("www.")
+    if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", domain):
+        raise ValueError(f'expected a domain name such as "example.org", got {value!r}')
+    return domain
+
+
+Domain = Annotated[str, AfterValidator(_domain)]
+
+
 class SourceSettings(_Section):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
     type: Literal["rss"] = "rss"
@@ -158,6 +168,23 @@ class SourceSettings(_Section):
     brands: tuple[str, ...] | None = None
     allow_private_addresses: bool | None = None
     headers: dict[str, str] = Field(default_factory=dict)
+    # Replaces the brand queries for this source, e.g. "*" for a feed that is already a search.
+    query: Annotated[str, AfterValidator(_valid_query)] | None = None
+    block_domains: tuple[Domain, ...] = ()
+    block_authors: tuple[str, ...] = ()
+
+
+class BlocklistSettings(_Section):
+    """Items from these sites or authors are dropped before matching (the brand's own accounts,
+    known spammers). Sources may add their own with block_domains and block_authors."""
+
+    domains: tuple[Domain, ...] = ()
+    authors: tuple[str, ...] = ()
+
+
+class DedupSettings(_Section):
+    story_window: Duration = 7 * 86400.0
+    unmatched_sample: int = Field(2000, ge=0, le=1_000_000)
 
 
 class RoutingSettings(_Section):
@@ -203,6 +230,8 @@ class Settings(_Section):
     sources: tuple[SourceSettings, ...] = ()
     routing: RoutingSettings = RoutingSettings()
     alerts: tuple[AlertSettings, ...] = ()
+    blocklist: BlocklistSettings = BlocklistSettings()
+    dedup: DedupSettings = DedupSettings()
     demo: DemoSettings = DemoSettings()
     paths: PathSettings = PathSettings()
     config_path: str = ""

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from monitor.query import fold
+
+if TYPE_CHECKING:
+    from monitor.matching import Matched
 
 _TRACKING = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_hsenc|_hsmi|mkt_tok|ref_src|"
@@ -66,7 +72,108 @@ def dedup_key(
     link every entry to their home page); the URL then says nothing about identity.
     """
     if url and url_is_unique:
-        return _digest("url:" + canonical_url(url))
+        return url_key(url)
     if source_item_id:
-        return _digest(f"id:{source}:{source_item_id}")
+        return item_key(source, source_item_id)
     return _digest("text:" + fingerprint)
+
+
+def url_key(url: str) -> str:
+    """The key of a canonical URL: the same article behind different links."""
+    return _digest("url:" + canonical_url(url))
+
+
+def item_key(source: str, source_item_id: str) -> str:
+    """The key of an item's id within its source (a feed's guid)."""
+    return _digest(f"id:{source}:{source_item_id}")
+
+
+def word_count(title: str, text: str) -> int:
+    return len(re.findall(r"\w+", f"{title} {text}"))
+
+
+# Below this many words the same text is not the same post: "Storing?" from two people is two
+# questions. Longer identical texts are reposts or syndicated copies.
+MIN_WORDS_FOR_TEXT_IDENTITY = 8
+
+
+@dataclass(frozen=True)
+class KnownMention:
+    """The identities of a stored mention, as the dedup stage compares them."""
+
+    id: int
+    dedup_key: str
+    url_key: str | None
+    item_key: str | None
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """A matched item with every identity it may share with a stored mention."""
+
+    matched: Matched
+    key: str
+    url_key: str | None
+    item_key: str | None
+    fingerprint: str
+    sighting_key: str
+
+    @property
+    def text_identifies(self) -> bool:
+        item = self.matched.item
+        return word_count(item.title, item.text) >= MIN_WORDS_FOR_TEXT_IDENTITY
+
+
+def assign_keys(matched: Sequence[Matched], source: str) -> list[Keyed]:
+    """Give each item its keys and drop repeats within the batch itself."""
+    fingerprints = [content_hash(m.item.title, m.item.text) for m in matched]
+    contents_per_url: dict[str, set[str]] = {}
+    for m, fingerprint in zip(matched, fingerprints, strict=True):
+        if m.item.url:
+            contents_per_url.setdefault(m.item.url, set()).add(fingerprint)
+    keyed: dict[str, Keyed] = {}
+    for m, fingerprint in zip(matched, fingerprints, strict=True):
+        url_is_unique = len(contents_per_url.get(m.item.url or "", ())) <= 1
+        key = dedup_key(
+            url=m.item.url,
+            source_item_id=m.item.source_item_id,
+            source=source,
+            fingerprint=fingerprint,
+            url_is_unique=url_is_unique,
+        )
+        keyed.setdefault(
+            key,
+            Keyed(
+                matched=m,
+                key=key,
+                url_key=url_key(m.item.url) if m.item.url and url_is_unique else None,
+                item_key=item_key(source, m.item.source_item_id) if m.item.source_item_id else None,
+                fingerprint=fingerprint,
+                sighting_key=_digest(f"sighting:{source}:{key}"),
+            ),
+        )
+    return list(keyed.values())
+
+
+def resolve_known(keyed: Sequence[Keyed], known: Sequence[KnownMention]) -> dict[str, int]:
+    """Which stored mention each item already is: by key, canonical URL, id, or long text."""
+    by: dict[str, dict[str, int]] = {"key": {}, "url": {}, "item": {}, "text": {}}
+    for mention in sorted(known, key=lambda m: -m.id):  # the oldest mention wins
+        by["key"][mention.dedup_key] = mention.id
+        if mention.url_key:
+            by["url"][mention.url_key] = mention.id
+        if mention.item_key:
+            by["item"][mention.item_key] = mention.id
+        by["text"][mention.content_hash] = mention.id
+    resolved: dict[str, int] = {}
+    for k in keyed:
+        found = (
+            by["key"].get(k.key)
+            or (by["url"].get(k.url_key) if k.url_key else None)
+            or (by["item"].get(k.item_key) if k.item_key else None)
+            or (by["text"].get(k.fingerprint) if k.text_identifies else None)
+        )
+        if found is not None:
+            resolved[k.key] = found
+    return resolved

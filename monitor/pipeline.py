@@ -1,96 +1,64 @@
-"""Items -> mentions: match the brand, drop duplicates, classify, route, store. One function per
-stage, each working on a whole batch."""
+"""Items -> mentions: match the brand, drop duplicates (exact and near), classify, route, store.
+One function per stage, each working on a whole batch."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from monitor import stories
 from monitor.classify import ModelProvider
 from monitor.config import Settings
-from monitor.dedup import content_hash, dedup_key
+from monitor.dedup import Keyed, assign_keys, resolve_known
 from monitor.language import LanguageDetector
+from monitor.matching import MatchOutcome, SourceRules, match_items, rules_for
 from monitor.priority import priority
-from monitor.query import Document, Hit, Query
 from monitor.routing import route
 from monitor.sources.base import Item
 from monitor.store.db import Database
-from monitor.store.mentions import add_rows, existing_keys, insert_new
+from monitor.store.mentions import add_rows, insert_new
 from monitor.store.models import Classification, Event, utcnow
+from monitor.store.sightings import (
+    add_bands,
+    add_sightings,
+    find_known,
+    sample_unmatched,
+    story_candidates,
+)
 
 MAX_HITS_STORED = 20
-
-
-@dataclass(frozen=True)
-class Brand:
-    name: str
-    query: Query
-
-
-@dataclass(frozen=True)
-class Matched:
-    item: Item
-    brand: str
-    hits: list[Hit]
-
-
-@dataclass(frozen=True)
-class Keyed:
-    matched: Matched
-    key: str
-    fingerprint: str
+_BATCH_IDS = 2**62
 
 
 @dataclass
 class IngestReport:
     received: int = 0
+    blocked: int = 0
     matched: int = 0
     new: int = 0
     duplicates: int = 0
+    near_duplicates: int = 0
 
     def add(self, other: IngestReport) -> None:
-        for name in ("received", "matched", "new", "duplicates"):
+        for name in ("received", "blocked", "matched", "new", "duplicates", "near_duplicates"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def brands_from(settings: Settings) -> list[Brand]:
-    return [Brand(b.name, Query.compile(b.query)) for b in settings.brands]
+@dataclass
+class _Plan:
+    """What the batch turned out to be, before anything is written."""
+
+    exact: dict[str, int] = field(default_factory=dict)  # item key -> existing mention id
+    near: dict[str, tuple[int | str, float]] = field(default_factory=dict)  # -> id or batch key
+    fresh: list[Keyed] = field(default_factory=list)
+    signatures: dict[str, stories.Signature] = field(default_factory=dict)
 
 
-def match_items(items: Sequence[Item], brands: Sequence[Brand]) -> list[Matched]:
-    """Keep the items that a brand query matches; the first matching brand owns the item."""
-    matched = []
-    for item in items:
-        document = Document({"title": item.title, "text": item.text})
-        for brand in brands:
-            hits = brand.query.match(document)
-            if hits is not None:
-                matched.append(Matched(item, brand.name, hits))
-                break
-    return matched
-
-
-def assign_keys(matched: Sequence[Matched], source: str) -> list[Keyed]:
-    """Give each item its dedup key and drop repeats within the batch itself."""
-    fingerprints = [content_hash(m.item.title, m.item.text) for m in matched]
-    contents_per_url: dict[str, set[str]] = {}
-    for m, fingerprint in zip(matched, fingerprints, strict=True):
-        if m.item.url:
-            contents_per_url.setdefault(m.item.url, set()).add(fingerprint)
-    keyed: dict[str, Keyed] = {}
-    for m, fingerprint in zip(matched, fingerprints, strict=True):
-        key = dedup_key(
-            url=m.item.url,
-            source_item_id=m.item.source_item_id,
-            source=source,
-            fingerprint=fingerprint,
-            url_is_unique=len(contents_per_url.get(m.item.url or "", ())) <= 1,
-        )
-        keyed.setdefault(key, Keyed(m, key, fingerprint))
-    return list(keyed.values())
+def _text(k: Keyed) -> str:
+    return f"{k.matched.item.title}\n{k.matched.item.text}".strip()
 
 
 class Ingestor:
@@ -107,7 +75,12 @@ class Ingestor:
         self.db = db
         self.models = models
         self.languages = languages or LanguageDetector(settings.classifier.languages)
-        self.brands = brands_from(settings)
+        self._rules: dict[str, SourceRules] = {}
+
+    def rules(self, source_name: str) -> SourceRules:
+        if source_name not in self._rules:
+            self._rules[source_name] = rules_for(self.settings, source_name)
+        return self._rules[source_name]
 
     def ingest(
         self,
@@ -115,61 +88,102 @@ class Ingestor:
         source_id: int,
         source_name: str,
         items: Sequence[Item],
-        brands: Sequence[str] | None = None,
         now: datetime | None = None,
     ) -> IngestReport:
         now = now or utcnow()
-        report = IngestReport(received=len(items))
-        wanted = [b for b in self.brands if brands is None or b.name in brands]
-        matched = match_items(items, wanted)
-        report.matched = len(matched)
-        keyed = assign_keys(matched, source_name)
-        if not keyed:
-            return report
-        with self.db.read() as session:
-            known = existing_keys(session, [k.key for k in keyed])
-        fresh = [k for k in keyed if k.key not in known]
-        report.duplicates = report.matched - len(fresh)
-        if not fresh:
-            return report
-        rows, extras = self._build_rows(fresh, source_id, now)
+        outcome = match_items(items, self.rules(source_name))
+        report = IngestReport(
+            received=len(items), blocked=len(outcome.blocked), matched=len(outcome.matched)
+        )
+        keyed = assign_keys(outcome.matched, source_name)
+        plan = self._plan(keyed, now)
+        rows, extras = self._build_rows(plan.fresh, source_id, now)
         with self.db.write() as session:
             inserted = insert_new(session, rows)
-            classifications, events = [], []
-            for key, mention_id in inserted.items():
-                extra = extras[key]
-                classifications.append({"mention_id": mention_id, **extra["classification"]})
-                events.append(
-                    {
-                        "mention_id": mention_id,
-                        "source_id": source_id,
-                        "kind": "mention.collected",
-                        "actor": "system",
-                        "data": extra["event"],
-                        "created_at": now,
-                    }
+            # A row another worker wrote first is a duplicate now, not a new mention.
+            raced = [k for k in plan.fresh if k.key not in inserted]
+            if raced:
+                known = find_known(session, dedup_keys=[k.key for k in raced], url_keys=[],
+                                   item_keys=[], content_hashes=[])  # fmt: skip
+                plan.exact.update(
+                    {k.key: m.id for k in raced for m in known if m.dedup_key == k.key}
                 )
-            add_rows(session, Classification, classifications)
-            add_rows(session, Event, events)
+            self._write_new(session, plan, inserted, extras, source_id, now)
+            sightings = self._sightings(plan, keyed, inserted, source_id, now)
+            add_sightings(session, sightings, now)
+            self._sample_unmatched(session, outcome, source_id, now)
         report.new = len(inserted)
-        report.duplicates = report.matched - report.new
+        report.near_duplicates = sum(
+            1 for k in keyed if k.key in plan.near and k.key not in inserted
+        )
+        report.duplicates = report.matched - report.new - report.near_duplicates
         return report
+
+    # --- stages ----------------------------------------------------------------------------
+
+    def _plan(self, keyed: Sequence[Keyed], now: datetime) -> _Plan:
+        """Exact duplicates by any identity, then near duplicates among the rest."""
+        plan = _Plan()
+        if not keyed:
+            return plan
+        with self.db.read() as session:
+            known = find_known(
+                session,
+                dedup_keys=[k.key for k in keyed],
+                url_keys=[k.url_key for k in keyed if k.url_key],
+                item_keys=[k.item_key for k in keyed if k.item_key],
+                content_hashes=[k.fingerprint for k in keyed if k.text_identifies],
+            )
+            plan.exact = resolve_known(keyed, known)
+            rest = [k for k in keyed if k.key not in plan.exact]
+            for k in rest:
+                signature = stories.signature(_text(k))
+                if signature is not None:
+                    plan.signatures[k.key] = signature
+            bands = {b for s in plan.signatures.values() for b in stories.band_keys(s)}
+            since = now - timedelta(seconds=self.settings.dedup.story_window)
+            stored = story_candidates(session, bands, since) if bands else {}
+        index = stories.StoryIndex()
+        known_signatures: dict[int, stories.Signature] = {}
+        for mention_id, payload in stored.items():
+            known_signatures[mention_id] = stories.Signature.from_bytes(payload)
+            index.add(mention_id, known_signatures[mention_id])
+        # Items of this batch get ids above any stored one, so stored mentions win ties.
+        batch_ids: dict[int, str] = {}
+        for k in rest:
+            signature = plan.signatures.get(k.key)
+            found = index.find(signature) if signature is not None else None
+            if signature is not None and found is not None:
+                score = stories.similarity(signature, known_signatures[found])
+                plan.near[k.key] = (batch_ids.get(found, found), score)
+                continue
+            plan.fresh.append(k)
+            if signature is not None:  # later items of this batch may be the same story
+                batch_id = _BATCH_IDS + len(batch_ids)
+                batch_ids[batch_id] = k.key
+                known_signatures[batch_id] = signature
+                index.add(batch_id, signature)
+        return plan
 
     def _build_rows(
         self, fresh: Sequence[Keyed], source_id: int, now: datetime
     ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+        if not fresh:
+            return [], {}
         model = self.models.get()
-        texts = [f"{k.matched.item.title}\n{k.matched.item.text}".strip() for k in fresh]
+        texts = [_text(k) for k in fresh]
         predictions = model.predict(texts)
         rows, extras = [], {}
         for k, text, prediction in zip(fresh, texts, predictions, strict=True):
             item = k.matched.item
             decision = route(prediction.category, prediction.confidence, self.settings)
             published = min(item.published_at, now) if item.published_at else now
-            hits = [asdict(h) for h in k.matched.hits[:MAX_HITS_STORED]]
+            signature = stories.signature(text)
             rows.append(
                 {
                     "dedup_key": k.key,
+                    "url_key": k.url_key,
+                    "item_key": k.item_key,
                     "source_id": source_id,
                     "source_item_id": item.source_item_id,
                     "brand": k.matched.brand,
@@ -181,7 +195,7 @@ class Ingestor:
                     "published_at": published,
                     "collected_at": now,
                     "content_hash": k.fingerprint,
-                    "matched": hits,
+                    "matched": [asdict(h) for h in k.matched.hits[:MAX_HITS_STORED]],
                     "category": prediction.category,
                     "confidence": prediction.confidence,
                     "model_version": model.version,
@@ -190,6 +204,9 @@ class Ingestor:
                     "status": "new",
                     "priority": priority(prediction.category, item.title, item.text),
                     "updated_at": now,
+                    "sightings_count": 0,  # the first sighting, written next, makes it 1
+                    "last_seen_at": now,
+                    "signature": signature.to_bytes() if signature is not None else None,
                 }
             )
             extras[k.key] = {
@@ -209,5 +226,79 @@ class Ingestor:
                     "team": decision.team,
                     "routing_reason": decision.reason,
                 },
+                "signature": signature,
             }
         return rows, extras
+
+    def _write_new(
+        self,
+        session: Any,
+        plan: _Plan,
+        inserted: dict[str, int],
+        extras: dict[str, dict[str, Any]],
+        source_id: int,
+        now: datetime,
+    ) -> None:
+        classifications: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        bands: list[dict[str, Any]] = []
+        for key, mention_id in inserted.items():
+            extra = extras[key]
+            classifications.append({"mention_id": mention_id, **extra["classification"]})
+            events.append(
+                {"mention_id": mention_id, "source_id": source_id, "kind": "mention.collected",
+                 "actor": "system", "data": extra["event"], "created_at": now}
+            )  # fmt: skip
+            signature = extra["signature"]
+            if signature is not None:
+                bands.extend(
+                    {"band_key": band, "mention_id": mention_id, "created_at": now}
+                    for band in set(stories.band_keys(signature))
+                )
+        add_rows(session, Classification, classifications)
+        add_rows(session, Event, events)
+        add_bands(session, bands)
+
+    def _sightings(
+        self,
+        plan: _Plan,
+        keyed: Sequence[Keyed],
+        inserted: dict[str, int],
+        source_id: int,
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        rows = []
+        for k in keyed:
+            item = k.matched.item
+            similarity: float | None = None
+            if k.key in inserted:
+                mention_id, kind = inserted[k.key], "first"
+            elif k.key in plan.exact:
+                mention_id, kind = plan.exact[k.key], "exact"
+            elif k.key in plan.near:
+                target, similarity = plan.near[k.key]
+                resolved = inserted.get(target) if isinstance(target, str) else target
+                if resolved is None:
+                    continue
+                mention_id, kind = resolved, "near"
+            else:
+                continue
+            rows.append(
+                {"mention_id": mention_id, "source_id": source_id, "sighting_key": k.sighting_key,
+                 "kind": kind, "similarity": similarity, "url": item.url, "title": item.title,
+                 "author": item.author, "seen_at": now}
+            )  # fmt: skip
+        return rows
+
+    def _sample_unmatched(
+        self, session: Any, outcome: MatchOutcome, source_id: int, now: datetime
+    ) -> None:
+        from monitor.dedup import content_hash
+
+        rows = [
+            {"source_id": source_id, "url": item.url, "title": item.title, "text": item.text,
+             "author": item.author, "content_hash": content_hash(item.title, item.text),
+             "seen_at": now}
+            for item in outcome.unmatched
+        ]  # fmt: skip
+        sample_unmatched(session, source_id, rows, keep=self.settings.dedup.unmatched_sample)

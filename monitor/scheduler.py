@@ -68,10 +68,15 @@ class SourceOutcome:
         if self.not_modified:
             return f"{self.name}: ok, not modified since the last check"
         r = self.report
-        return (
+        line = (
             f"{self.name}: ok, {r.received} items, {r.matched} matched, {r.new} new, "
             f"{r.duplicates} already known"
         )
+        if r.near_duplicates:
+            line += f", {r.near_duplicates} same story as an earlier mention"
+        if r.blocked:
+            line += f", {r.blocked} blocked"
+        return line
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
@@ -132,7 +137,6 @@ class Collector:
                     source_id=source.id,
                     source_name=source.name,
                     items=collected.items,
-                    brands=source.brands,
                 )
             outcome.ok = True
         except FetchError as exc:

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from monitor.config import Settings
 from monitor.store.db import Database
-from webui import api, auth, filters, health, mentions, metrics, queue, sources
+from webui import api, auth, filters, health, mentions, metrics, query_tester, queue, sources
 from webui.context import DB_KEY, SETTINGS_KEY
 
 
@@ -48,7 +48,15 @@ def create_app(settings: Settings, db: Database, *, config: dict[str, Any] | Non
     csrf = CSRFProtect(app)
     auth.init_app(app)
     filters.init_app(app)
-    for blueprint in (auth.bp, queue.bp, mentions.bp, sources.bp, health.bp, metrics.bp):
+    for blueprint in (
+        auth.bp,
+        queue.bp,
+        mentions.bp,
+        sources.bp,
+        query_tester.bp,
+        health.bp,
+        metrics.bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API checks CSRF itself for cookie sessions; tokens need none

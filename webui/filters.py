@@ -51,3 +51,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda s: str(s).replace("_", " "), "humanise")
     app.add_template_global(segments, "segments")
     app.jinja_env.globals["STATUSES"] = STATUSES
+    app.add_template_filter(_as_dict, "attr_dict")
+
+
+def _as_dict(hit: Any) -> dict[str, Any]:
+    """A Hit as the dict shape stored on mentions, so one highlighter serves both."""
+    return {"term": hit.term, "field": hit.field, "start": hit.start, "end": hit.end}

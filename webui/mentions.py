@@ -12,6 +12,7 @@ from monitor.names import STATUSES, TEAMS
 from monitor.store.events import mention_history
 from monitor.store.mentions import change_status, get_mention, open_counts_by_team
 from monitor.store.models import Classification, User
+from monitor.store.sightings import list_sightings
 from webui.auth import queue_access, user
 from webui.context import get_db
 
@@ -26,6 +27,7 @@ def show(mention_id: int) -> Any:
         if mention is None:
             abort(404, f"Mention {mention_id} does not exist.")
         history = mention_history(session, mention_id)
+        sightings = list_sightings(session, mention_id)
         latest = session.scalar(
             select(Classification)
             .where(Classification.mention_id == mention_id)
@@ -37,6 +39,7 @@ def show(mention_id: int) -> Any:
         "mention.html",
         mention=mention,
         history=history,
+        sightings=sightings,
         scores=sorted((latest.scores if latest else {}).items(), key=lambda kv: -kv[1]),
         counts=counts,
         teams=TEAMS,

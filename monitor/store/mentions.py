@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
 
 from monitor.errors import WebcareError
 from monitor.names import CATEGORIES, OPEN_STATUSES, STATUSES, TEAMS
+from monitor.store.bulk import insert_ignoring_conflicts
 from monitor.store.events import record_event
 from monitor.store.models import Classification, Event, Mention, Source, User, utcnow
 
@@ -29,28 +29,11 @@ def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
 
 
 def insert_new(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Insert mentions, skipping any whose dedup_key exists; returns key -> id of the new ones.
-
-    The unique constraint decides, not the earlier lookup: two workers inserting the same
-    item at once both succeed and exactly one row is written.
-    """
-    if not rows:
-        return {}
-    dialect = session.get_bind().dialect.name
-    table = cast(Table, Mention.__table__)
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(table)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table)
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise WebcareError(f"unsupported database dialect {dialect}")
-    statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"]).returning(
-        table.c.id, table.c.dedup_key
+    """Insert mentions, skipping any whose dedup_key exists; returns key -> id of the new ones."""
+    written = insert_ignoring_conflicts(
+        session, Mention, rows, conflict=["dedup_key"], returning=["id", "dedup_key"]
     )
-    # A Core executemany: SQLAlchemy batches it into multi-row INSERTs with RETURNING and
-    # caches the compiled statement, which the ORM's per-call .values(rows) form does not.
-    result = session.connection().execute(statement, list(rows))
-    return {key: id_ for id_, key in result}
+    return {key: id_ for id_, key in written}
 
 
 def add_rows(

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -142,6 +143,9 @@ class Mention(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedup_key: Mapped[str] = mapped_column(String(64))
+    # The other identities an exact duplicate may share: canonical URL, id within its source.
+    url_key: Mapped[str | None] = mapped_column(String(64))
+    item_key: Mapped[str | None] = mapped_column(String(64))
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
     source_item_id: Mapped[str | None] = mapped_column(Text)
     brand: Mapped[str] = mapped_column(String(100))
@@ -162,6 +166,9 @@ class Mention(Base):
     status: Mapped[str] = mapped_column(String(20), default="new")
     priority: Mapped[int] = mapped_column(Integer, default=50)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sightings_count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_seen_at: Mapped[datetime | None]
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     source: Mapped[Source] = relationship(lazy="joined", innerjoin=True)
 
@@ -171,6 +178,67 @@ class Mention(Base):
         Index("ix_mentions_published_at", "published_at"),
         Index("ix_mentions_collected_at", "collected_at"),
         Index("ix_mentions_content_hash", "content_hash"),
+        Index("ix_mentions_url_key", "url_key"),
+        Index("ix_mentions_item_key", "item_key"),
+    )
+
+
+class Sighting(Base):
+    """One place a mention was seen: its first source, and every exact or near duplicate."""
+
+    __tablename__ = "sightings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    # Which item of which source this was, so that fetching it again adds nothing.
+    sighting_key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(10))  # first, exact, near
+    similarity: Mapped[float | None] = mapped_column(Float)
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    source: Mapped[Source] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        UniqueConstraint("mention_id", "sighting_key"),
+        Index("ix_sightings_mention_id", "mention_id", "id"),
+    )
+
+
+class StoryBand(Base):
+    """Locality-sensitive hash bands of a mention's text, to find near duplicates quickly."""
+
+    __tablename__ = "story_bands"
+
+    band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_story_bands_created_at", "created_at"),)
+
+
+class UnmatchedItem(Base):
+    """A recent sample of items that matched no brand, for testing draft queries on."""
+
+    __tablename__ = "unmatched_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("source_id", "content_hash"),
+        Index("ix_unmatched_items_source_seen", "source_id", "seen_at"),
     )
 
 

@@ -77,18 +77,15 @@ class ClaimedSource:
     interval: float
     consecutive_errors: int
     request: SourceRequest
-    brands: tuple[str, ...] | None
 
 
 def _claimed(source: Source) -> ClaimedSource:
     options = source.options or {}
-    brands = options.get("brands")
     return ClaimedSource(
         id=source.id,
         name=source.name,
         interval=source.interval_seconds,
         consecutive_errors=source.consecutive_errors,
-        brands=tuple(brands) if brands is not None else None,
         request=SourceRequest(
             name=source.name,
             type=source.type,

@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from monitor.classify import ModelProvider
 from monitor.config import Settings
-from monitor.pipeline import Ingestor, assign_keys, brands_from, match_items
+from monitor.dedup import assign_keys
+from monitor.matching import match_items, rules_for
+from monitor.pipeline import Ingestor
 from monitor.sources.base import Item
 from monitor.store.db import Database
 from monitor.store.models import Classification, Event, Mention, Source
@@ -21,20 +23,21 @@ def _item(text: str, *, url: str | None = None, guid: str | None = None, title: 
 
 
 def test_only_items_that_match_a_brand_query_go_on() -> None:
-    brands = brands_from(make_settings("sqlite://"))
+    rules = rules_for(make_settings("sqlite://"), "any")
     items = [
         _item("Storing bij Stroomlijn, weer geen stroom"),
         _item("Ons proces is helemaal gestroomlijnd"),
         _item("Stroomlijn Architecten wint een prijs"),
         _item("Nice", title="Stroomlijn-app works again"),
     ]
-    matched = match_items(items, brands)
-    assert [m.item for m in matched] == [items[0], items[3]]
-    assert [(h.field, h.term) for h in matched[1].hits] == [("title", "stroomlijn")]
+    outcome = match_items(items, rules)
+    assert [m.item for m in outcome.matched] == [items[0], items[3]]
+    assert outcome.unmatched == [items[1], items[2]]
+    assert [(h.field, h.term) for h in outcome.matched[1].hits] == [("title", "stroomlijn")]
 
 
 def test_batch_repeats_collapse_but_shared_home_page_links_do_not() -> None:
-    brands = brands_from(make_settings("sqlite://"))
+    rules = rules_for(make_settings("sqlite://"), "any")
     same_article = [
         _item("Stroomlijn verhoogt tarieven", url="https://news.example/a?utm_source=x"),
         _item("Stroomlijn verhoogt tarieven", url="https://NEWS.example/a/"),
@@ -43,8 +46,8 @@ def test_batch_repeats_collapse_but_shared_home_page_links_do_not() -> None:
         _item("Stroomlijn storing in Emmen", url="https://blog.example/", guid="1"),
         _item("Stroomlijn opent laadplein", url="https://blog.example/", guid="2"),
     ]
-    assert len(assign_keys(match_items(same_article, brands), "s")) == 1
-    assert len(assign_keys(match_items(home_page, brands), "s")) == 2
+    assert len(assign_keys(match_items(same_article, rules).matched, "s")) == 1
+    assert len(assign_keys(match_items(home_page, rules).matched, "s")) == 2
 
 
 def _ingestor(db: Database, settings: Settings) -> Ingestor:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from monitor.config import Settings
 from monitor.store.db import Database
 from monitor.store.models import Mention, Source
 from tests.webui.conftest import csrf_token
@@ -149,3 +150,52 @@ def test_a_failing_source_shows_a_blind_spot_banner_where_agents_work(
 def test_missing_mentions_are_a_friendly_404(login: Callable[[str], FlaskClient]) -> None:
     response = login("anne").get("/mentions/999999")
     assert response.status_code == 404 and "does not exist" in response.get_data(as_text=True)
+
+
+def test_the_query_tester_shows_hits_marks_and_precision(
+    login: Callable[[str], FlaskClient],
+) -> None:
+    client = login("anne")
+    page = client.get("/query-tester?q=stroomlijn+NOT+persvraag").get_data(as_text=True)
+    assert "hits</h2>" in page and "<mark>Stroomlijn</mark>" in page
+    refs = re.findall(r'name="judge-(\w+)" value="right"', page)
+    assert refs
+    token = csrf_token(client, "/query-tester")
+    marks = {f"judge-{refs[0]}": "right"} | ({f"judge-{refs[1]}": "wrong"} if len(refs) > 1 else {})
+    judged = client.post("/query-tester", data={"q": "stroomlijn", "csrf_token": token, **marks})
+    text = judged.get_data(as_text=True)
+    assert judged.status_code == 200 and "judged hits right" in text
+    broken = client.get("/query-tester?q=%22open").get_data(as_text=True)
+    assert "unclosed quote at column 1" in broken
+
+
+def test_a_story_seen_in_several_places_shows_its_sightings(
+    login: Callable[[str], FlaskClient], db: Database, settings: Settings
+) -> None:
+    from monitor.classify import ModelProvider
+    from monitor.pipeline import Ingestor
+    from monitor.sources.base import Item
+
+    with db.write() as session:
+        session.add(
+            Source(
+                name="news",
+                type="rss",
+                url="https://news.example/feed",
+                interval_seconds=300,
+                options={},
+            )
+        )
+    with db.read() as session:
+        news_id = session.scalar(select(Source.id).where(Source.name == "news"))
+    assert news_id is not None
+    same = Item(
+        "z", "https://social.example/q1", "", "Hoe kan ik bij Stroomlijn mijn adres wijzigen?"
+    )
+    Ingestor(settings, db, ModelProvider(db)).ingest(
+        source_id=news_id, source_name="news", items=[same]
+    )
+    client = login("anne")
+    assert "2 sightings" in client.get("/queue/webcare").get_data(as_text=True)
+    page = client.get(f"/mentions/{_mention_id(db, 'q1')}").get_data(as_text=True)
+    assert "Seen 2 times" in page and "same item" in page and "news" in page

@@ -1,0 +1,119 @@
+"""Which brand an item is about: blocklists first, then the brand queries (or a source's own)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from monitor.config import Settings
+from monitor.query import Document, Hit, Query
+from monitor.sources.base import Item
+
+
+@dataclass(frozen=True)
+class Brand:
+    name: str
+    query: Query
+
+
+def _author(value: str) -> str:
+    return value.strip().lstrip("@").casefold()
+
+
+def host_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.lower().removeprefix("www.") if host else None
+
+
+@dataclass(frozen=True)
+class Blocklist:
+    domains: frozenset[str] = frozenset()
+    authors: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, domains: Sequence[str], authors: Sequence[str]) -> Blocklist:
+        return cls(frozenset(d.lower() for d in domains), frozenset(_author(a) for a in authors))
+
+    def reason(self, item: Item) -> str | None:
+        """Why the item is blocked, or None."""
+        host = host_of(item.url)
+        if host and any(host == d or host.endswith("." + d) for d in self.domains):
+            return f"site {host} is on the blocklist"
+        if item.author and _author(item.author) in self.authors:
+            return f"author {item.author} is on the blocklist"
+        return None
+
+
+@dataclass(frozen=True)
+class SourceRules:
+    """What one source's items are matched against."""
+
+    brands: tuple[Brand, ...]
+    blocklist: Blocklist
+
+
+def rules_for(settings: Settings, source: str) -> SourceRules:
+    config = settings.source(source)
+    wanted = config.brands if config and config.brands is not None else None
+    brands = []
+    for brand in settings.brands:
+        if wanted is not None and brand.name not in wanted:
+            continue
+        query = config.query if config and config.query is not None else brand.query
+        brands.append(Brand(brand.name, Query.compile(query)))
+    extra_domains = config.block_domains if config else ()
+    extra_authors = config.block_authors if config else ()
+    blocklist = Blocklist.of(
+        [*settings.blocklist.domains, *extra_domains], [*settings.blocklist.authors, *extra_authors]
+    )
+    return SourceRules(tuple(brands), blocklist)
+
+
+@dataclass(frozen=True)
+class Matched:
+    item: Item
+    brand: str
+    hits: list[Hit]
+
+
+@dataclass
+class MatchOutcome:
+    matched: list[Matched] = field(default_factory=list)
+    unmatched: list[Item] = field(default_factory=list)
+    blocked: list[tuple[Item, str]] = field(default_factory=list)
+
+
+def document_of(
+    title: str, text: str, author: str | None, url: str | None, language: str | None
+) -> Document:
+    """The one place that decides what a query can see of a mention or item."""
+    return Document({"title": title, "text": text})
+
+
+def document_for(item: Item) -> Document:
+    return document_of(item.title, item.text, item.author, item.url, item.language_hint)
+
+
+def match_items(items: Sequence[Item], rules: SourceRules) -> MatchOutcome:
+    """Blocked items are set aside; of the rest, the first brand whose query matches owns each."""
+    outcome = MatchOutcome()
+    for item in items:
+        reason = rules.blocklist.reason(item)
+        if reason:
+            outcome.blocked.append((item, reason))
+            continue
+        document = document_for(item)
+        for brand in rules.brands:
+            hits = brand.query.match(document)
+            if hits is not None:
+                outcome.matched.append(Matched(item, brand.name, hits))
+                break
+        else:
+            outcome.unmatched.append(item)
+    return outcome
