@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.dedup import KnownMention
@@ -26,23 +26,27 @@ def find_known(
     item_keys: Sequence[str],
     content_hashes: Sequence[str],
 ) -> list[KnownMention]:
-    """Mentions that share any identity with the given items (each lookup uses an index)."""
+    """Mentions that share any identity with the given items: one indexed query per chunk."""
     found: dict[int, KnownMention] = {}
-    columns = (
+    groups = [
         (Mention.dedup_key, list(dict.fromkeys(dedup_keys))),
         (Mention.url_key, list(dict.fromkeys(url_keys))),
         (Mention.item_key, list(dict.fromkeys(item_keys))),
         (Mention.content_hash, list(dict.fromkeys(content_hashes))),
-    )
-    for column, values in columns:
-        for start in range(0, len(values), _CHUNK):
-            chunk = values[start : start + _CHUNK]
-            rows = session.execute(
-                select(Mention.id, Mention.dedup_key, Mention.url_key, Mention.item_key,
-                       Mention.content_hash).where(column.in_(chunk))
-            )  # fmt: skip
-            for row in rows:
-                found[row.id] = KnownMention(*row)
+    ]
+    longest = max(len(values) for _, values in groups)
+    for start in range(0, longest, _CHUNK):
+        conditions = [
+            column.in_(values[start : start + _CHUNK])
+            for column, values in groups
+            if values[start : start + _CHUNK]
+        ]
+        rows = session.execute(
+            select(Mention.id, Mention.dedup_key, Mention.url_key, Mention.item_key,
+                   Mention.content_hash).where(or_(*conditions))
+        )  # fmt: skip
+        for row in rows:
+            found[row.id] = KnownMention(*row)
     return list(found.values())
 
 
@@ -78,22 +82,15 @@ def story_candidates(
 ) -> dict[int, bytes]:
     """Signatures of recent mentions sharing at least one band with the given keys."""
     keys = list(set(band_keys))
-    ids: set[int] = set()
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
-        ids.update(
-            session.scalars(
-                select(StoryBand.mention_id).where(
-                    StoryBand.band_key.in_(chunk), StoryBand.created_at >= since
-                )
-            )
-        )
     signatures: dict[int, bytes] = {}
-    id_list = sorted(ids)
-    for start in range(0, len(id_list), _CHUNK):
+    for start in range(0, len(keys), _CHUNK):
         rows = session.execute(
-            select(Mention.id, Mention.signature).where(
-                Mention.id.in_(id_list[start : start + _CHUNK]), Mention.signature.is_not(None)
+            select(Mention.id, Mention.signature)
+            .join(StoryBand, StoryBand.mention_id == Mention.id)
+            .where(
+                StoryBand.band_key.in_(keys[start : start + _CHUNK]),
+                StoryBand.created_at >= since,
+                Mention.signature.is_not(None),
             )
         )
         signatures.update({row.id: row.signature for row in rows})
