@@ -39,7 +39,7 @@ lint: dev
 
 ## bench: print the performance figures
 bench: dev
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

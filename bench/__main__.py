@@ -1,16 +1,26 @@
-"""Run every benchmark and print one table of figures."""
+"""Run the benchmarks and print one table of figures: `python -m bench [NAME ...]`.
+
+Names: ingest, classify, real_data, matching, stories, dedup (the last two take minutes: they
+build a million-entry index and a million-row database).
+"""
 
 from __future__ import annotations
 
-from bench import classify, ingest, real_data
+import importlib
+import sys
+
+ALL = ("ingest", "classify", "real_data", "matching", "stories", "dedup")
 
 
-def main() -> None:
-    rows = ingest.run() + classify.run() + real_data.run()
-    width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+def main(names: list[str]) -> None:
+    for name in names or ALL:
+        if name not in ALL:
+            raise SystemExit(f"unknown benchmark {name!r}; choose from {', '.join(ALL)}")
+        rows = importlib.import_module(f"bench.{name}").run()
+        width = max(len(label) for label, _ in rows)
+        for label, value in rows:
+            print(f"{label:<{width}}  {value}", flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -7,6 +7,7 @@ query, deduplicate, detect the language, classify, route and store in a fresh SQ
 from __future__ import annotations
 
 import io
+import random
 import tempfile
 import time
 from pathlib import Path
@@ -33,11 +34,26 @@ TEXTS = [
 ]
 
 
+VOCABULARY = (
+    "vandaag gisteren morgen weer nog steeds helemaal niet wel echt heel erg snel traag klant "
+    "factuur meter monteur wijk straat stad app website telefoon chat mail brief contract "
+    "tarief prijs korting storing stroom gas zonnepanelen laadpaal warmtepomp bedrag maand "
+    "week uur minuten wachten bellen antwoord reactie hulp service team collega buren huis"
+).split()
+
+
+def _text(rng: random.Random, template: str) -> str:
+    # Random words make every post its own story, as in a real feed.
+    return template + " " + " ".join(rng.choice(VOCABULARY) for _ in range(25))
+
+
 def _feed(number: int) -> bytes:
+    rng = random.Random(number)
     items = "".join(
         f"<item><title>Bericht {number}-{i}</title><link>https://example.org/{number}/{i}</link>"
-        f"<guid>{number}-{i}</guid><description>{escape('<p>' + TEXTS[i % 5] + '</p>')} "
-        f"({number}-{i})</description><pubDate>Mon, 23 Nov 2026 10:00:00 GMT</pubDate></item>"
+        f"<guid>{number}-{i}</guid>"
+        f"<description>{escape('<p>' + _text(rng, TEXTS[i % 5]) + '</p>')}</description>"
+        f"<pubDate>Mon, 23 Nov 2026 10:00:00 GMT</pubDate></item>"
         for i in range(ITEMS_PER_FEED)
     )
     return (

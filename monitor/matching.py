@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from monitor.config import Settings
-from monitor.query import Document, Hit, Query
+from monitor.query import Document, Hit, Query, QuerySet
 from monitor.sources.base import Item
 
 
@@ -56,6 +56,12 @@ class SourceRules:
 
     brands: tuple[Brand, ...]
     blocklist: Blocklist
+    queries: QuerySet = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Insertion order is brand order: the first brand whose query matches owns the item.
+        queries = QuerySet({brand.name: brand.query for brand in self.brands})
+        object.__setattr__(self, "queries", queries)
 
 
 def rules_for(settings: Settings, source: str) -> SourceRules:
@@ -80,6 +86,7 @@ class Matched:
     item: Item
     brand: str
     hits: list[Hit]
+    language: str | None = None
 
 
 @dataclass
@@ -93,27 +100,29 @@ def document_of(
     title: str, text: str, author: str | None, url: str | None, language: str | None
 ) -> Document:
     """The one place that decides what a query can see of a mention or item."""
-    return Document({"title": title, "text": text})
+    return Document({"title": title, "text": text}, author=author, url=url, language=language)
 
 
-def document_for(item: Item) -> Document:
-    return document_of(item.title, item.text, item.author, item.url, item.language_hint)
+def match_items(
+    items: Sequence[Item],
+    rules: SourceRules,
+    languages: Sequence[str | None] | None = None,
+) -> MatchOutcome:
+    """Blocked items are set aside; of the rest, the first brand whose query matches owns each.
 
-
-def match_items(items: Sequence[Item], rules: SourceRules) -> MatchOutcome:
-    """Blocked items are set aside; of the rest, the first brand whose query matches owns each."""
+    languages, aligned with items, is what `lang:` in a query compares with.
+    """
     outcome = MatchOutcome()
-    for item in items:
+    for index, item in enumerate(items):
         reason = rules.blocklist.reason(item)
         if reason:
             outcome.blocked.append((item, reason))
             continue
-        document = document_for(item)
-        for brand in rules.brands:
-            hits = brand.query.match(document)
-            if hits is not None:
-                outcome.matched.append(Matched(item, brand.name, hits))
-                break
-        else:
+        language = languages[index] if languages is not None else item.language_hint
+        document = document_of(item.title, item.text, item.author, item.url, language)
+        found = rules.queries.first_match(document)
+        if found is None:
             outcome.unmatched.append(item)
+        else:
+            outcome.matched.append(Matched(item, found[0], found[1], language))
     return outcome

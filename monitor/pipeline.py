@@ -91,13 +91,17 @@ class Ingestor:
         now: datetime | None = None,
     ) -> IngestReport:
         now = now or utcnow()
-        outcome = match_items(items, self.rules(source_name))
+        languages = [
+            self.languages.detect(f"{item.title}\n{item.text}", item.language_hint)
+            for item in items
+        ]
+        outcome = match_items(items, self.rules(source_name), languages)
         report = IngestReport(
             received=len(items), blocked=len(outcome.blocked), matched=len(outcome.matched)
         )
         keyed = assign_keys(outcome.matched, source_name)
         plan = self._plan(keyed, now)
-        rows, extras = self._build_rows(plan.fresh, source_id, now)
+        rows, extras = self._build_rows(plan.fresh, plan.signatures, source_id, now)
         with self.db.write() as session:
             inserted = insert_new(session, rows)
             # A row another worker wrote first is a duplicate now, not a new mention.
@@ -166,7 +170,11 @@ class Ingestor:
         return plan
 
     def _build_rows(
-        self, fresh: Sequence[Keyed], source_id: int, now: datetime
+        self,
+        fresh: Sequence[Keyed],
+        signatures: dict[str, stories.Signature],
+        source_id: int,
+        now: datetime,
     ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
         if not fresh:
             return [], {}
@@ -174,11 +182,11 @@ class Ingestor:
         texts = [_text(k) for k in fresh]
         predictions = model.predict(texts)
         rows, extras = [], {}
-        for k, text, prediction in zip(fresh, texts, predictions, strict=True):
+        for k, prediction in zip(fresh, predictions, strict=True):
             item = k.matched.item
             decision = route(prediction.category, prediction.confidence, self.settings)
             published = min(item.published_at, now) if item.published_at else now
-            signature = stories.signature(text)
+            signature = signatures.get(k.key)
             rows.append(
                 {
                     "dedup_key": k.key,
@@ -191,7 +199,7 @@ class Ingestor:
                     "title": item.title,
                     "text": item.text,
                     "author": item.author,
-                    "language": self.languages.detect(text, item.language_hint),
+                    "language": k.matched.language,
                     "published_at": published,
                     "collected_at": now,
                     "content_hash": k.fingerprint,
@@ -204,7 +212,7 @@ class Ingestor:
                     "status": "new",
                     "priority": priority(prediction.category, item.title, item.text),
                     "updated_at": now,
-                    "sightings_count": 0,  # the first sighting, written next, makes it 1
+                    "sightings_count": 1,
                     "last_seen_at": now,
                     "signature": signature.to_bytes() if signature is not None else None,
                 }

@@ -7,6 +7,7 @@ import os
 import random
 import socket
 import threading
+import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from monitor.sources import adapter_for
 from monitor.store import sources as source_store
 from monitor.store.db import Database
 from monitor.store.models import utcnow
+from monitor.store.sightings import forget_old_bands
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +108,7 @@ class Collector:
         )
         self._in_flight = 0
         self._lock = threading.Lock()
+        self._pruned_at = 0.0
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -189,8 +192,23 @@ class Collector:
         futures = [self.pool.submit(self.run_source, s) for s in claimed]
         return [f.result() for f in futures]
 
+    def prune(self, *, every: float = 3600.0) -> None:
+        """Forget story bands older than the window, at most once per `every` seconds.
+
+        Harmless when several workers do it: deleting what is already gone deletes nothing.
+        """
+        if time.monotonic() - self._pruned_at < every:
+            return
+        self._pruned_at = time.monotonic()
+        before = utcnow() - timedelta(seconds=self.settings.dedup.story_window)
+        with self.db.write() as session:
+            removed = forget_old_bands(session, before)
+        if removed:
+            log.info("forgot %d story bands older than the window", removed)
+
     def tick(self) -> int:
         """Claim as many due sources as there are free slots in the pool; never waits for them."""
+        self.prune()
         with self._lock:
             free = self.settings.fetch.concurrency * 2 - self._in_flight
         if free <= 0:

@@ -169,11 +169,16 @@ def signature(text: str) -> Signature | None:
 def band_keys(sig: Signature) -> list[int]:
     """BANDS keys in [0, 2**63), one per band of ROWS values, each tagged with its band number:
     two texts share a key only if they agree on a whole band. Fits a BIGINT or SQLite INTEGER."""
-    rows = sig.values.astype(_DTYPE, copy=False).reshape(BANDS, ROWS)
-    return [
-        _stable_u64(band.to_bytes(1, "little") + rows[band].tobytes(), b"story-band") & _MASK63
-        for band in range(BANDS)
-    ]
+    cached: list[int] | None = sig.__dict__.get("_band_keys")
+    if cached is None:
+        rows = sig.values.astype(_DTYPE, copy=False).reshape(BANDS, ROWS)
+        cached = [
+            _stable_u64(band.to_bytes(1, "little") + rows[band].tobytes(), b"story-band") & _MASK63
+            for band in range(BANDS)
+        ]
+        # A signature is immutable, so its keys are computed once however often they are asked.
+        object.__setattr__(sig, "_band_keys", cached)
+    return list(cached)
 
 
 def similarity(a: Signature, b: Signature) -> float:

@@ -16,6 +16,7 @@ from monitor.store.bulk import insert_ignoring_conflicts
 from monitor.store.models import Mention, Sighting, StoryBand, UnmatchedItem
 
 _CHUNK = 200
+_BAND_CHUNK = 2000  # 32 keys per item: large chunks keep a feed's lookup to a few queries
 
 
 def find_known(
@@ -51,9 +52,13 @@ def find_known(
 
 
 def add_sightings(session: Session, rows: Sequence[dict[str, Any]], now: datetime) -> Counter[int]:
-    """Record sightings, skipping ones already recorded; bumps each mention's count."""
+    """Record sightings, skipping ones already recorded; bumps the count of the mentions seen
+    again (a new mention is stored with its first sighting already counted)."""
+    first = [row for row in rows if row["kind"] == "first"]
+    again = [row for row in rows if row["kind"] != "first"]
+    insert_ignoring_conflicts(session, Sighting, first, conflict=["mention_id", "sighting_key"])
     written = insert_ignoring_conflicts(
-        session, Sighting, rows, conflict=["mention_id", "sighting_key"], returning=["mention_id"]
+        session, Sighting, again, conflict=["mention_id", "sighting_key"], returning=["mention_id"]
     )
     counts = Counter(mention_id for (mention_id,) in written)
     for mention_id, added in counts.items():
@@ -83,12 +88,12 @@ def story_candidates(
     """Signatures of recent mentions sharing at least one band with the given keys."""
     keys = list(set(band_keys))
     signatures: dict[int, bytes] = {}
-    for start in range(0, len(keys), _CHUNK):
+    for start in range(0, len(keys), _BAND_CHUNK):
         rows = session.execute(
             select(Mention.id, Mention.signature)
             .join(StoryBand, StoryBand.mention_id == Mention.id)
             .where(
-                StoryBand.band_key.in_(keys[start : start + _CHUNK]),
+                StoryBand.band_key.in_(keys[start : start + _BAND_CHUNK]),
                 StoryBand.created_at >= since,
                 Mention.signature.is_not(None),
             )

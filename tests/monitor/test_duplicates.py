@@ -165,3 +165,18 @@ def test_unmatched_items_are_kept_as_a_bounded_sample(
         newest = session.scalar(select(UnmatchedItem.text).order_by(UnmatchedItem.id.desc()))
     assert kept is not None and 10 <= kept <= 12
     assert newest == "Los bericht 3 nummer 4"
+
+
+def test_story_bands_older_than_the_window_are_forgotten(db: Database, sources: Settings) -> None:
+    from datetime import timedelta
+
+    from monitor.store.models import StoryBand, utcnow
+    from monitor.store.sightings import forget_old_bands
+
+    _ingest(db, sources, "news-a", Item("1", "https://a.example/1", "", ARTICLE))
+    with db.write() as session:
+        assert forget_old_bands(session, utcnow() - timedelta(days=1)) == 0
+        assert forget_old_bands(session, utcnow() + timedelta(seconds=1)) > 0
+        assert session.scalar(select(func.count(StoryBand.band_key))) == 0
+    copy = _ingest(db, sources, "news-b", Item("2", "https://b.example/2", "", SYNDICATED))
+    assert copy.new == 1  # outside the window, a copy starts a new story

@@ -128,3 +128,25 @@ def test_low_confidence_is_flagged_for_review(
     with db.read() as session:
         mention = session.scalar(select(Mention))
         assert mention is not None and mention.needs_review
+
+
+def test_queries_can_use_the_detected_language_the_author_and_the_site(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = settings_for(
+        [{"name": "s", "url": "https://example.org/f",
+          "query": "(stroomlijn lang:en) OR author:verslaggever OR site:pers.example"}]
+    )  # fmt: skip
+    items = [
+        Item("en", None, "", "Stroomlijn customer service kept me waiting for an hour today"),
+        Item("nl", None, "", "Stroomlijn klantenservice liet me vandaag een uur wachten"),
+        Item("author", None, "", "Graag een reactie", author="Anne de Verslaggever"),
+        Item("site", "https://www.pers.example/bericht", "", "Persbericht over de sector"),
+    ]
+    report = _ingestor(db, settings).ingest(source_id=_source_id(db), source_name="s", items=items)
+    assert report.new == 3
+    with db.read() as session:
+        stored = {m.source_item_id: m for m in session.scalars(select(Mention))}
+    assert set(stored) == {"en", "author", "site"}
+    assert stored["en"].language == "en"
+    assert [h["field"] for h in stored["author"].matched] == ["author"]
