@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 import pytest
@@ -96,6 +97,24 @@ def test_matching_ignores_accents_on_either_side() -> None:
 
 def test_fold_lowercases_and_strips_accents() -> None:
     assert fold("Café ÉNERGIE Ångström") == "cafe energie angstrom"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Stroomlijn Energie",
+        "ACME Corp. 16:00 https://Example.COM/x?Y=1",
+        "".join(map(chr, range(128))),  # every ASCII character
+        "Café ÉNERGIE Ångström",
+        "Straße ﬁets İstanbul ½",
+        "naïve façade, ŒUVRE",
+    ],
+)
+def test_fold_gives_the_same_words_with_or_without_its_ascii_shortcut(text: str) -> None:
+    decomposed = unicodedata.normalize("NFKD", text)
+    without_shortcut = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    assert fold(text) == without_shortcut
 
 
 def test_a_phrase_matches_its_words_in_order_and_adjacent() -> None:
