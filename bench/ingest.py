@@ -34,12 +34,60 @@ TEXTS = [
 ]
 
 
-VOCABULARY = (
-    "vandaag gisteren morgen weer nog steeds helemaal niet wel echt heel erg snel traag klant "
-    "factuur meter monteur wijk straat stad app website telefoon chat mail brief contract "
-    "tarief prijs korting storing stroom gas zonnepanelen laadpaal warmtepomp bedrag maand "
-    "week uur minuten wachten bellen antwoord reactie hulp service team collega buren huis"
-).split()
+VOCABULARY = [
+    "vandaag",
+    "gisteren",
+    "morgen",
+    "weer",
+    "nog",
+    "steeds",
+    "helemaal",
+    "niet",
+    "wel",
+    "echt",
+    "heel",
+    "erg",
+    "snel",
+    "traag",
+    "klant",
+    "factuur",
+    "meter",
+    "monteur",
+    "wijk",
+    "straat",
+    "stad",
+    "app",
+    "website",
+    "telefoon",
+    "chat",
+    "mail",
+    "brief",
+    "contract",
+    "tarief",
+    "prijs",
+    "korting",
+    "storing",
+    "stroom",
+    "gas",
+    "zonnepanelen",
+    "laadpaal",
+    "warmtepomp",
+    "bedrag",
+    "maand",
+    "week",
+    "uur",
+    "minuten",
+    "wachten",
+    "bellen",
+    "antwoord",
+    "reactie",
+    "hulp",
+    "service",
+    "team",
+    "collega",
+    "buren",
+    "huis",
+]
 
 
 def _text(rng: random.Random, template: str) -> str:
