@@ -187,16 +187,41 @@ class DedupSettings(_Section):
     unmatched_sample: int = Field(2000, ge=0, le=1_000_000)
 
 
+class LanguageRouting(_Section):
+    """Per category, a team for mentions in one language (the rest follow [routing])."""
+
+    complaint: Team | None = None
+    question: Team | None = None
+    journalist_inquiry: Team | None = None
+    praise: Team | None = None
+    other: Team | None = None
+
+
 class RoutingSettings(_Section):
     complaint: Team = "customer_service"
     question: Team = "webcare"
     journalist_inquiry: Team = "spokesperson"
     praise: Team = "webcare"
     other: Team = "webcare"
+    # e.g. [routing.language.en] complaint = "webcare": English complaints to webcare.
+    language: dict[str, LanguageRouting] = Field(default_factory=dict)
 
-    def team_for(self, category: str) -> str:
-        team: str = getattr(self, category)
-        return team
+    @field_validator("language")
+    @classmethod
+    def _language_codes(cls, value: dict[str, LanguageRouting]) -> dict[str, LanguageRouting]:
+        for code in value:
+            if not re.fullmatch(r"[a-z]{2}", code):
+                raise ValueError(f'expected two-letter language codes such as "en", got {code!r}')
+        return value
+
+    def team_for(self, category: str, language: str | None = None) -> tuple[str, str]:
+        """The team and the configuration key that chose it."""
+        override = self.language.get(language or "")
+        team: str | None = getattr(override, category) if override else None
+        if team is not None:
+            return team, f"[routing.language.{language}] {category}"
+        default: str = getattr(self, category)
+        return default, f"[routing] {category}"
 
 
 class AlertSettings(_Section):

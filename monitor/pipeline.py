@@ -184,7 +184,9 @@ class Ingestor:
         rows, extras = [], {}
         for k, prediction in zip(fresh, predictions, strict=True):
             item = k.matched.item
-            decision = route(prediction.category, prediction.confidence, self.settings)
+            decision = route(
+                prediction.category, prediction.confidence, self.settings, k.matched.language
+            )
             published = min(item.published_at, now) if item.published_at else now
             signature = signatures.get(k.key)
             rows.append(

@@ -14,11 +14,13 @@ class Route:
     reason: str
 
 
-def route(category: str, confidence: float, settings: Settings) -> Route:
-    team = settings.routing.team_for(category)
+def route(
+    category: str, confidence: float, settings: Settings, language: str | None = None
+) -> Route:
+    team, key = settings.routing.team_for(category, language)
     threshold = settings.classifier.review_threshold
     needs_review = confidence < threshold
-    reason = f"category {category} goes to {team} ([routing] {category})"
+    reason = f"category {category} goes to {team} ({key})"
     if needs_review:
         reason += (
             f"; confidence {confidence:.2f} is below {threshold:.2f}, so a person checks the label"

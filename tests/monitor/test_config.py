@@ -79,8 +79,8 @@ def test_the_shipped_configuration_loads() -> None:
     assert settings.fetch.allow_private_addresses is False
     assert settings.web.session_timeout == 8 * 3600
     assert settings.demo.new_item_every == 8.0
-    assert settings.routing.team_for("journalist_inquiry") == "spokesperson"
-    assert settings.routing.team_for("complaint") == "customer_service"
+    assert settings.routing.team_for("journalist_inquiry")[0] == "spokesperson"
+    assert settings.routing.team_for("complaint")[0] == "customer_service"
 
 
 def test_the_config_file_is_found_through_webcare_config(tmp_path: Path) -> None:

@@ -150,3 +150,27 @@ def test_queries_can_use_the_detected_language_the_author_and_the_site(
     assert set(stored) == {"en", "author", "site"}
     assert stored["en"].language == "en"
     assert [h["field"] for h in stored["author"].matched] == ["author"]
+
+
+def test_routing_can_depend_on_the_detected_language(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = settings_for(
+        [{"name": "s", "url": "https://example.org/f"}],
+        routing={"complaint": "customer_service", "language": {"en": {"complaint": "webcare"}}},
+    )
+    items = [
+        _item(
+            "Stroomlijn has left us without power for three days, this is a disgrace!", guid="en"
+        ),
+        _item(
+            "Al drie dagen geen stroom en Stroomlijn neemt de telefoon niet op. Belachelijk!",
+            guid="nl",
+        ),
+    ]
+    _ingestor(db, settings).ingest(source_id=_source_id(db), source_name="s", items=items)
+    with db.read() as session:
+        teams = {m.source_item_id: (m.category, m.team) for m in session.scalars(select(Mention))}
+        reasons = {e.data["team"]: e.data["routing_reason"] for e in session.scalars(select(Event))}
+    assert teams == {"en": ("complaint", "webcare"), "nl": ("complaint", "customer_service")}
+    assert "goes to webcare ([routing.language.en] complaint)" in reasons["webcare"]
