@@ -9,6 +9,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -172,6 +173,8 @@ class SourceSettings(_Section):
     query: Annotated[str, AfterValidator(_valid_query)] | None = None
     block_domains: tuple[Domain, ...] = ()
     block_authors: tuple[str, ...] = ()
+    # How far this source's posts carry: it weighs in the priority.
+    reach: Literal["low", "normal", "high"] = "normal"
 
 
 class BlocklistSettings(_Section):
@@ -241,6 +244,25 @@ class DemoSettings(_Section):
     admin_user: str = "admin"
 
 
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f'expected a time zone such as "Europe/Amsterdam", got {value!r}'
+        ) from None
+    return value
+
+
+class LocaleSettings(_Section):
+    # The organisation's time zone: "voor 16.00 uur" in a journalist's question means this zone.
+    timezone: Annotated[str, AfterValidator(_zone)] = "Europe/Amsterdam"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
 class PathSettings(_Section):
     instance: str = "instance"
 
@@ -258,6 +280,7 @@ class Settings(_Section):
     blocklist: BlocklistSettings = BlocklistSettings()
     dedup: DedupSettings = DedupSettings()
     demo: DemoSettings = DemoSettings()
+    locale: LocaleSettings = LocaleSettings()
     paths: PathSettings = PathSettings()
     config_path: str = ""
 

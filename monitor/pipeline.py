@@ -12,6 +12,7 @@ from typing import Any
 from monitor import stories
 from monitor.classify import ModelProvider
 from monitor.config import Settings
+from monitor.deadlines import find_deadline
 from monitor.dedup import Keyed, assign_keys, resolve_known
 from monitor.language import LanguageDetector
 from monitor.matching import MatchOutcome, SourceRules, match_items, rules_for
@@ -101,7 +102,7 @@ class Ingestor:
         )
         keyed = assign_keys(outcome.matched, source_name)
         plan = self._plan(keyed, now)
-        rows, extras = self._build_rows(plan.fresh, plan.signatures, source_id, now)
+        rows, extras = self._build_rows(plan.fresh, plan.signatures, source_id, source_name, now)
         with self.db.write() as session:
             inserted = insert_new(session, rows)
             # A row another worker wrote first is a duplicate now, not a new mention.
@@ -174,6 +175,7 @@ class Ingestor:
         fresh: Sequence[Keyed],
         signatures: dict[str, stories.Signature],
         source_id: int,
+        source_name: str,
         now: datetime,
     ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
         if not fresh:
@@ -182,13 +184,20 @@ class Ingestor:
         texts = [_text(k) for k in fresh]
         predictions = model.predict(texts)
         rows, extras = [], {}
-        for k, prediction in zip(fresh, predictions, strict=True):
+        config = self.settings.source(source_name)
+        reach = config.reach if config else "normal"
+        for k, text, prediction in zip(fresh, texts, predictions, strict=True):
             item = k.matched.item
             decision = route(
                 prediction.category, prediction.confidence, self.settings, k.matched.language
             )
             published = min(item.published_at, now) if item.published_at else now
             signature = signatures.get(k.key)
+            deadline = (
+                find_deadline(text, now, self.settings.locale.zone)
+                if prediction.category == "journalist_inquiry"
+                else None
+            )
             rows.append(
                 {
                     "dedup_key": k.key,
@@ -212,7 +221,17 @@ class Ingestor:
                     "needs_review": decision.needs_review,
                     "team": decision.team,
                     "status": "new",
-                    "priority": priority(prediction.category, item.title, item.text),
+                    "priority": priority(
+                        prediction.category,
+                        item.title,
+                        item.text,
+                        confidence=prediction.confidence,
+                        reach=reach,
+                        deadline_at=deadline.at if deadline else None,
+                        now=now,
+                    ),
+                    "deadline_at": deadline.at if deadline else None,
+                    "deadline_phrase": deadline.phrase[:200] if deadline else None,
                     "updated_at": now,
                     "sightings_count": 1,
                     "last_seen_at": now,

@@ -44,12 +44,39 @@ def segments(text: str, hits: list[dict[str, Any]], field: str) -> list[tuple[st
     return out
 
 
+def due(moment: datetime | None, now: datetime | None = None) -> str:
+    """'in 2 h', 'in 25 min' or 'overdue 10 min' for a deadline."""
+    if moment is None:
+        return ""
+    seconds = int((moment - (now or datetime.now(UTC))).total_seconds())
+    span = abs(seconds)
+    text = (
+        f"{span // 86400} d"
+        if span >= 86400
+        else f"{span // 3600} h"
+        if span >= 3600
+        else (f"{max(1, span // 60)} min")
+    )
+    return f"in {text}" if seconds >= 0 else f"overdue {text}"
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(ago, "ago")
+    app.add_template_filter(due, "due")
+
+    @app.template_filter("local")
+    def local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        """A time in the organisation's zone."""
+        if moment is None:
+            return ""
+        zone = app.extensions["webcare.settings"].locale.zone
+        return moment.astimezone(zone).strftime(fmt)
+
     app.add_template_filter(lambda c: CATEGORY_LABELS.get(c, c), "category_label")
     app.add_template_filter(lambda t: TEAM_LABELS.get(t, t), "team_label")
     app.add_template_filter(lambda s: str(s).replace("_", " "), "humanise")
     app.add_template_global(segments, "segments")
+    app.context_processor(lambda: {"now": datetime.now(UTC)})
     app.jinja_env.globals["STATUSES"] = STATUSES
     app.add_template_filter(_as_dict, "attr_dict")
 

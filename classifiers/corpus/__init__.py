@@ -43,10 +43,11 @@ def read_examples(
 
 
 def seed_corpus() -> list[Example]:
-    """Every bundled seed file; the language comes from the file name (seed_<lang>.csv)."""
+    """Every bundled seed file; the language comes from the file name (seed_<lang>[_part].csv)."""
     examples: list[Example] = []
     for path in sorted(CORPUS_DIR.glob("seed_*.csv")):
-        examples.extend(read_examples(path, language=path.stem.removeprefix("seed_")))
+        language = path.stem.split("_")[1]
+        examples.extend(read_examples(path, language=language))
     return examples
 
 

@@ -167,6 +167,9 @@ class Mention(Base):
     priority: Mapped[int] = mapped_column(Integer, default=50)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     sightings_count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # For journalist inquiries: the deadline read from the text, and the words that gave it.
+    deadline_at: Mapped[datetime | None]
+    deadline_phrase: Mapped[str | None] = mapped_column(String(200))
     last_seen_at: Mapped[datetime | None]
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
 
@@ -291,3 +294,33 @@ class ModelVersion(Base):
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class TrainingExample(Base):
+    """A label a person gave or confirmed: training data for the next model, with who and when."""
+
+    __tablename__ = "training_examples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(String(30))
+    previous_label: Mapped[str | None] = mapped_column(String(30))
+    language: Mapped[str | None] = mapped_column(String(8))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_training_examples_created_at", "created_at"),)
+
+
+class Job(Base):
+    """A periodic job's schedule and lease, so that it runs once across all workers."""
+
+    __tablename__ = "jobs"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    next_run_at: Mapped[datetime]
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None]
+    last_run_at: Mapped[datetime | None]
+    last_result: Mapped[str | None] = mapped_column(Text)

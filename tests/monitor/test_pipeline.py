@@ -84,6 +84,10 @@ def test_ingest_classifies_routes_and_logs_each_new_mention(
         assert mentions["j"].team == "spokesperson"
         assert mentions["j"].language == "nl"
         assert mentions["j"].priority > mentions["q"].priority
+        assert mentions["j"].deadline_at is not None
+        assert mentions["j"].deadline_at.astimezone(settings.locale.zone).hour == 16
+        assert "16.00" in (mentions["j"].deadline_phrase or "")
+        assert mentions["q"].deadline_at is None
         assert mentions["q"].matched[0]["term"] == "stroomlijn"
         assert session.scalar(select(func.count(Classification.id))) == 2
         events = list(session.scalars(select(Event).where(Event.kind == "mention.collected")))

@@ -28,6 +28,7 @@ def test_each_team_sees_its_own_queue_with_counts(login: Callable[[str], FlaskCl
     assert "Complaint" in page and re.search(r"\d+%", page)
     spokesperson = client.get("/queue/spokesperson").get_data(as_text=True)
     assert "Persvraag" in spokesperson
+    assert re.search(r"deadline \w{3} 16:00 · (in|overdue) ", spokesperson)
     counts = dict(re.findall(r'data-team-count="(\w+)">(\d+)<', spokesperson))
     assert counts["spokesperson"] == "1" and int(counts["customer_service"]) >= 1
 
