@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import HTTPException
 from wtforms import ValidationError
 
+from monitor.corrections import relabel
 from monitor.errors import WebcareError
 from monitor.names import CATEGORIES, STATUSES, TEAMS
 from monitor.store.mentions import (
@@ -23,7 +24,7 @@ from monitor.store.mentions import (
 )
 from monitor.store.models import Mention, User
 from webui.auth import user
-from webui.context import get_db
+from webui.context import get_db, get_settings
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PER_PAGE = 200
@@ -116,6 +117,25 @@ def mention_status(mention_id: int) -> Any:
         return jsonify(_mention_json(changed))
 
 
+@bp.route("/mentions/<int:mention_id>/category", methods=["POST"])
+def mention_category(mention_id: int) -> Any:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("category"), str):
+        abort(400, 'expected a JSON body such as {"category": "complaint"}')
+    with get_db().write() as session:
+        found = get_mention(session, mention_id)
+        if found is None:
+            abort(404, f"mention {mention_id} does not exist")
+        if not user().can_work(found.team):
+            abort(403, f"only members of the {found.team} team can change this mention")
+        try:
+            changed = relabel(session, mention_id, body["category"], session.get(User, user().id),
+                              get_settings())  # fmt: skip
+        except WebcareError as exc:
+            abort(400, str(exc))
+        return jsonify(_mention_json(changed))
+
+
 @bp.route("/openapi.json")
 def openapi() -> Any:
     enum = {"team": list(TEAMS), "category": list(CATEGORIES), "status": ["open", "all", *STATUSES]}
@@ -152,6 +172,30 @@ def openapi() -> Any:
                         "summary": "One mention",
                         "parameters": [id_param],
                         "responses": {"200": {"description": "it"}, "404": {"description": "none"}},
+                    }
+                },
+                "/api/v1/mentions/{id}/category": {
+                    "post": {
+                        "summary": "Relabel (or confirm) the category; it becomes training data",
+                        "parameters": [id_param],
+                        "requestBody": {
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["category"],
+                                        "properties": {
+                                            "category": {"type": "string", "enum": list(CATEGORIES)}
+                                        },
+                                    }
+                                }
+                            }
+                        },
+                        "responses": {
+                            "200": {"description": "relabelled"},
+                            "400": {"description": "bad category"},
+                            "403": {"description": "not your team"},
+                        },
                     }
                 },
                 "/api/v1/mentions/{id}/status": {

@@ -7,14 +7,15 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from monitor.corrections import relabel
 from monitor.errors import WebcareError
-from monitor.names import STATUSES, TEAMS
+from monitor.names import CATEGORIES, STATUSES, TEAMS
 from monitor.store.events import mention_history
 from monitor.store.mentions import change_status, get_mention, open_counts_by_team
 from monitor.store.models import Classification, User
 from monitor.store.sightings import list_sightings
 from webui.auth import queue_access, user
-from webui.context import get_db
+from webui.context import get_db, get_settings
 
 bp = Blueprint("mentions", __name__)
 
@@ -45,8 +46,34 @@ def show(mention_id: int) -> Any:
         teams=TEAMS,
         team=mention.team,
         statuses=STATUSES,
+        categories=CATEGORIES,
         can_work=user().can_work(mention.team),
     )
+
+
+@bp.route("/mentions/<int:mention_id>/category", methods=["POST"])
+@queue_access
+def set_category(mention_id: int) -> Any:
+    category = request.form.get("category", "")
+    with get_db().write() as session:
+        mention = get_mention(session, mention_id)
+        if mention is None:
+            abort(404, f"Mention {mention_id} does not exist.")
+        if not user().can_work(mention.team):
+            abort(403, f"Only members of the {mention.team} team can change this mention.")
+        before = mention.category
+        try:
+            changed = relabel(session, mention_id, category, session.get(User, user().id),
+                              get_settings())  # fmt: skip
+        except WebcareError as exc:
+            abort(400, str(exc))
+        team = changed.team
+    if category == before:
+        flash("Label confirmed; it will teach the next model.", "info")
+    else:
+        flash(f"Relabelled as {category.replace('_', ' ')} and routed to {team.replace('_', ' ')}; "
+              "the next model learns from it.", "info")  # fmt: skip
+    return redirect(url_for("mentions.show", mention_id=mention_id))
 
 
 @bp.route("/mentions/<int:mention_id>/status", methods=["POST"])

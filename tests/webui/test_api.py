@@ -101,3 +101,16 @@ def test_metrics_are_served_to_authenticated_scrapers(app: Flask, db: Database) 
     )
     assert 'webcare_source_consecutive_errors{source="social"} 0.0' in text
     assert "webcare_model_info{version=" in text
+
+
+def test_relabelling_through_the_api_follows_team_rules(app: Flask, db: Database) -> None:
+    client = app.test_client()
+    items = client.get("/api/v1/mentions?team=spokesperson", headers=_token(db, "admin")).json
+    path = f"/api/v1/mentions/{items['items'][0]['id']}/category"
+    assert (
+        client.post(path, json={"category": "other"}, headers=_token(db, "anne")).status_code == 403
+    )
+    assert client.post(path, json={"label": "x"}, headers=_token(db, "piet")).status_code == 400
+    done = client.post(path, json={"category": "other"}, headers=_token(db, "piet"))
+    assert done.status_code == 200
+    assert (done.json["category"], done.json["team"]) == ("other", "webcare")

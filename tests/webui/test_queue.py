@@ -200,3 +200,42 @@ def test_a_story_seen_in_several_places_shows_its_sightings(
     assert "2 sightings" in client.get("/queue/webcare").get_data(as_text=True)
     page = client.get(f"/mentions/{_mention_id(db, 'q1')}").get_data(as_text=True)
     assert "Seen 2 times" in page and "same item" in page and "news" in page
+
+
+def test_relabelling_teaches_the_model_and_moves_the_mention(
+    login: Callable[[str], FlaskClient], db: Database
+) -> None:
+    from monitor.store.models import TrainingExample
+
+    client = login("admin")
+    mention_id = _mention_id(db, "q1")
+    token = csrf_token(client, f"/mentions/{mention_id}")
+    moved = client.post(
+        f"/mentions/{mention_id}/category",
+        data={"category": "complaint", "csrf_token": token},
+        follow_redirects=True,
+    )
+    page = moved.get_data(as_text=True)
+    assert "Relabelled as complaint and routed to customer service" in page
+    assert "relabelled it from question to complaint and moved it to Customer service" in page
+    with db.read() as session:
+        mention = session.get(Mention, mention_id)
+        assert mention is not None and (mention.category, mention.team) == (
+            "complaint",
+            "customer_service",
+        )
+        [example] = session.scalars(select(TrainingExample))
+        assert (example.label, example.previous_label) == ("complaint", "question")
+        assert "adres wijzigen" in example.text
+    confirmed = client.post(
+        f"/mentions/{mention_id}/category",
+        data={"category": "complaint", "csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "Label confirmed" in confirmed.get_data(as_text=True)
+    assert (
+        client.post(
+            f"/mentions/{mention_id}/category", data={"category": "rant", "csrf_token": token}
+        ).status_code
+        == 400
+    )
