@@ -32,6 +32,14 @@ def train_seed_model(db: Database) -> str:
     return result.model.version
 
 
+def load_live_model(db: Database) -> TriageModel | None:
+    with db.read() as session:
+        row = model_versions.live_version(session)
+        if row is None:
+            return None
+        return TriageModel(serialize.loads(row.payload), row.version)
+
+
 def ensure_live_model(db: Database) -> str:
     with db.read() as session:
         version = model_versions.live_version_name(session)

@@ -321,37 +321,37 @@ def evaluate(ctx: Context, data: str, as_json: bool) -> None:
 @pass_context
 @friendly_errors
 def train(ctx: Context, data: tuple[str, ...], force: bool) -> None:
-    """Train a new model version on the bundled corpus and the given files; make it live only
-    if its held-out macro-F1 is not worse than the live model's (or with --force)."""
-    from classifiers import serialize
-    from classifiers.corpus import read_examples, seed_corpus
-    from classifiers.train import train as fit
-    from monitor.store import migrate, model_versions
+    """Train a new model version on the bundled corpus, people's labels and the given files.
 
-    examples = seed_corpus()
+    The candidate is compared with the live model on the most recent human-labelled mentions
+    (kept out of its training), per category and language, and goes live only if it is not
+    worse (or with --force). Every version is kept and can be made live again on the admin page.
+    """
+    from classifiers.corpus import read_examples
+    from monitor.store import migrate
+    from monitor.training import train_and_decide
+
+    extra = []
     for path in data:
         try:
-            examples.extend(read_examples(Path(path)))
+            extra.extend(read_examples(Path(path)))
         except ValueError as exc:
             raise WebcareError(str(exc)) from None
     runtime = ctx.runtime()
     migrate.require_current(runtime.db)
-    result = fit(examples)
-    new_score = result.metrics.get("holdout", {}).get("macro_f1", 0.0)
-    with runtime.db.write() as session:
-        live = model_versions.live_version(session)
-        live_score = (live.metrics.get("holdout") or {}).get("macro_f1", 0.0) if live else 0.0
-        promote = force or live is None or new_score >= live_score
-        model_versions.add_version(
-            session,
-            result.model.version,
-            serialize.dumps(result.model.pipeline),
-            result.metrics,
-            make_live=promote,
-            notes=f"trained on {len(examples)} examples",
-        )
-    verdict = "now live" if promote else f"kept, not live (live model scores {live_score:.3f})"
-    click.echo(f"model {result.model.version}: held-out macro-F1 {new_score:.3f}; {verdict}")
+    outcome = train_and_decide(runtime.db, extra=extra, force=force, actor="webcare train")
+    click.echo(outcome.summary())
+    compared = outcome.metrics.get("human_held_out")
+    if compared:
+        for language, report in compared["candidate"]["by_language"].items():
+            live = compared["live"]["by_language"].get(language, {}).get("macro_f1", 0.0)
+            click.echo(
+                f"  {language}: macro-F1 {report['macro_f1']:.3f} (live {live:.3f}), "
+                f"{report['n']} mentions"
+            )
+        for category, row in compared["candidate"]["per_class"].items():
+            live_row = compared["live"]["per_class"].get(category, {})
+            click.echo(f"  {category}: F1 {row['f1']:.3f} (live {live_row.get('f1', 0.0):.3f})")
 
 
 @main.command()

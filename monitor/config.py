@@ -125,6 +125,10 @@ class FetchSettings(_Section):
 class ClassifierSettings(_Section):
     languages: tuple[str, ...] = ("nl", "en")
     review_threshold: float = Field(0.45, ge=0.0, le=1.0)
+    # Train a candidate this often when people labelled mentions since the last model; "0" off.
+    retrain_every: Annotated[
+        float, BeforeValidator(lambda v: 0.0 if v in (0, "0", "off") else parse_duration(v))
+    ] = 86400.0
 
     @field_validator("languages")
     @classmethod

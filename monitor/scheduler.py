@@ -18,6 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from monitor.config import Settings
 from monitor.errors import FetchError
 from monitor.fetch import Fetcher, FetchPolicy
+from monitor.periodic import jobs_for, run_due_jobs
 from monitor.pipeline import Ingestor, IngestReport
 from monitor.sources import adapter_for
 from monitor.store import sources as source_store
@@ -227,11 +228,15 @@ class Collector:
 
 
 class Worker:
-    """APScheduler running the collector's tick in the background of this process."""
+    """APScheduler running the collector's tick, and the periodic jobs, in this process."""
 
     def __init__(self, collector: Collector) -> None:
         self.collector = collector
+        self.jobs = jobs_for(collector.settings, collector.db)
         self.scheduler = BackgroundScheduler(timezone="UTC")
+        self.scheduler.add_job(
+            self._periodic, "interval", seconds=60, id="periodic", max_instances=1, coalesce=True
+        )
         self.scheduler.add_job(
             self._tick,
             "interval",
@@ -241,6 +246,12 @@ class Worker:
             coalesce=True,
             next_run_time=datetime.now().astimezone(),
         )
+
+    def _periodic(self) -> None:
+        try:
+            run_due_jobs(self.collector.db, self.jobs, self.collector.owner)
+        except Exception:
+            log.exception("periodic jobs failed; retrying in a minute")
 
     def _tick(self) -> None:
         try:

@@ -12,7 +12,18 @@ from flask_wtf.csrf import CSRFProtect
 
 from monitor.config import Settings
 from monitor.store.db import Database
-from webui import api, auth, filters, health, mentions, metrics, query_tester, queue, sources
+from webui import (
+    admin,
+    api,
+    auth,
+    filters,
+    health,
+    mentions,
+    metrics,
+    query_tester,
+    queue,
+    sources,
+)
 from webui.context import DB_KEY, SETTINGS_KEY
 
 
@@ -54,6 +65,7 @@ def create_app(settings: Settings, db: Database, *, config: dict[str, Any] | Non
         mentions.bp,
         sources.bp,
         query_tester.bp,
+        admin.bp,
         health.bp,
         metrics.bp,
     ):

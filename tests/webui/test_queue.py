@@ -239,3 +239,25 @@ def test_relabelling_teaches_the_model_and_moves_the_mention(
         ).status_code
         == 400
     )
+
+
+def test_admins_see_model_versions_and_can_roll_back(
+    login: Callable[[str], FlaskClient], db: Database
+) -> None:
+    from monitor.store import model_versions
+    from monitor.training import train_and_decide
+
+    with db.read() as session:
+        first = model_versions.live_version(session)
+    assert first is not None
+    newer = train_and_decide(db, force=True)
+    assert login("anne").get("/admin/models").status_code == 403
+    admin = login("admin")
+    page = admin.get("/admin/models").get_data(as_text=True)
+    assert newer.version in page and first.version in page and "Make live" in page
+    token = csrf_token(admin, "/admin/models")
+    rolled = admin.post(f"/admin/models/{first.id}/live", data={"csrf_token": token},
+                        follow_redirects=True)  # fmt: skip
+    assert f"Model {first.version} is now live" in rolled.get_data(as_text=True)
+    with db.read() as session:
+        assert model_versions.live_version_name(session) == first.version
