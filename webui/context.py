@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import current_app
 
+from monitor.classify import ModelProvider
 from monitor.config import Settings
 from monitor.store.db import Database
 
 SETTINGS_KEY = "webcare.settings"
 DB_KEY = "webcare.db"
+MODELS_KEY = "webcare.models"
 
 
 def get_settings() -> Settings:
@@ -19,3 +21,11 @@ def get_settings() -> Settings:
 def get_db() -> Database:
     db: Database = current_app.extensions[DB_KEY]
     return db
+
+
+def get_models() -> ModelProvider:
+    """The live classifier, loaded once per app and reloaded when a new version goes live."""
+    provider: ModelProvider | None = current_app.extensions.get(MODELS_KEY)
+    if provider is None:
+        provider = current_app.extensions[MODELS_KEY] = ModelProvider(get_db())
+    return provider

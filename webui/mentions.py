@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from classifiers.explain import explain
 from monitor.corrections import relabel
 from monitor.errors import WebcareError
 from monitor.names import CATEGORIES, STATUSES, TEAMS
@@ -15,7 +16,7 @@ from monitor.store.mentions import change_status, get_mention, open_counts_by_te
 from monitor.store.models import Classification, User
 from monitor.store.sightings import list_sightings
 from webui.auth import queue_access, user
-from webui.context import get_db, get_settings
+from webui.context import get_db, get_models, get_settings
 
 bp = Blueprint("mentions", __name__)
 
@@ -36,8 +37,12 @@ def show(mention_id: int) -> Any:
             .limit(1)
         )
         counts = open_counts_by_team(session)
+    model = get_models().get()
+    text = f"{mention.title}\n{mention.text}".strip()
     return render_template(
         "mention.html",
+        explanation=explain(model, text, mention.category),
+        explained_by=model.version,
         mention=mention,
         history=history,
         sightings=sightings,

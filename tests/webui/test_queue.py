@@ -261,3 +261,11 @@ def test_admins_see_model_versions_and_can_roll_back(
     assert f"Model {first.version} is now live" in rolled.get_data(as_text=True)
     with db.read() as session:
         assert model_versions.live_version_name(session) == first.version
+
+
+def test_the_mention_page_says_which_words_pushed_the_decision(
+    login: Callable[[str], FlaskClient], db: Database
+) -> None:
+    page = login("piet").get(f"/mentions/{_mention_id(db, 'j1')}").get_data(as_text=True)
+    assert "Words that pushed it towards journalist inquiry" in page
+    assert re.search(r'<li class="for"><code>[^<]+</code> \+\d+</li>', page)
