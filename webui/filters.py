@@ -9,6 +9,8 @@ from flask import Flask
 
 from monitor.names import CATEGORY_LABELS, STATUSES, TEAM_LABELS
 
+LANE_LABELS = {**TEAM_LABELS, "review": "Needs review"}
+
 
 def ago(moment: datetime | None, now: datetime | None = None) -> str:
     if moment is None:
@@ -73,7 +75,7 @@ def init_app(app: Flask) -> None:
         return moment.astimezone(zone).strftime(fmt)
 
     app.add_template_filter(lambda c: CATEGORY_LABELS.get(c, c), "category_label")
-    app.add_template_filter(lambda t: TEAM_LABELS.get(t, t), "team_label")
+    app.add_template_filter(lambda t: LANE_LABELS.get(t, t), "team_label")
     app.add_template_filter(lambda s: str(s).replace("_", " "), "humanise")
     app.add_template_global(segments, "segments")
     app.context_processor(lambda: {"now": datetime.now(UTC)})

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from monitor.errors import WebcareError
 from monitor.names import CATEGORIES, STATUSES, TEAMS
 from monitor.store.mentions import (
+    REVIEW,
     QueueFilter,
     count_mentions,
     list_mentions,
@@ -45,16 +46,17 @@ def index() -> Any:
 @bp.route("/queue/<team>")
 @queue_access
 def team(team: str) -> Any:
-    if team not in TEAMS:
+    """A team's queue, or with team "review" the lane of labels a person must check first."""
+    if team not in (*TEAMS, REVIEW):
         abort(404, f"There is no team called {team!r}.")
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    review = request.args.get("review") == "1"
+    review = team == REVIEW
     try:
         f = QueueFilter(
-            team=team,
+            team=None if review else team,
             category=request.args.get("category") or None,
             status=request.args.get("status") or "open",
-            needs_review=True if review else None,
+            needs_review=review,
         ).validate()
     except WebcareError as exc:
         abort(400, str(exc))
@@ -78,5 +80,5 @@ def team(team: str) -> Any:
         teams=TEAMS,
         newest_id=latest,
         failing=failing_sources(),
-        can_work=user().can_work(team),
+        can_work=review or user().can_work(team),
     )

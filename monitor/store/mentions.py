@@ -110,14 +110,19 @@ def count_mentions(session: Session, f: QueueFilter) -> int:
     return int(session.scalar(_filtered(select(func.count(Mention.id)), f.validate())) or 0)
 
 
+REVIEW = "review"  # the lane of mentions whose label a person must check first
+
+
 def open_counts_by_team(session: Session) -> dict[str, int]:
+    """Open mentions per team queue, and in the review lane (which they are not in a team's)."""
     rows = session.execute(
-        select(Mention.team, func.count(Mention.id))
+        select(Mention.team, Mention.needs_review, func.count(Mention.id))
         .where(Mention.status.in_(OPEN_STATUSES))
-        .group_by(Mention.team)
+        .group_by(Mention.team, Mention.needs_review)
     )
-    counts = dict.fromkeys(TEAMS, 0)
-    counts.update({team: int(n) for team, n in rows})
+    counts = dict.fromkeys((*TEAMS, REVIEW), 0)
+    for team, needs_review, n in rows:
+        counts[REVIEW if needs_review else team] += int(n)
     return counts
 
 
