@@ -29,10 +29,11 @@ def _words_chars() -> list[tuple[str, Any]]:
     ]
 
 
-def _logistic(cues: bool) -> Pipeline:
+def _logistic(cues: float) -> Pipeline:
     parts = _words_chars() + ([("cues", CueFeatures())] if cues else [])
+    weights = {"words": 1.0, "chars": 1.0, "cues": cues} if cues else None
     return Pipeline([
-        ("features", FeatureUnion(parts)),
+        ("features", FeatureUnion(parts, transformer_weights=weights)),
         ("classifier", LogisticRegression(C=8.0, solver="newton-cg", max_iter=1000,
                                           class_weight="balanced", random_state=13)),
     ])  # fmt: skip
@@ -54,8 +55,10 @@ def _naive_bayes() -> Pipeline:
 
 CANDIDATES: dict[str, Callable[[], Pipeline]] = {
     "live: build_pipeline()": build_pipeline,
-    "logistic, words+chars": lambda: _logistic(False),
-    "logistic, words+chars+cues": lambda: _logistic(True),
+    "logistic, words+chars": lambda: _logistic(0.0),
+    "logistic, words+chars+cues x1": lambda: _logistic(1.0),
+    "logistic, words+chars+cues x0.5": lambda: _logistic(0.5),
+    "logistic, words+chars+cues x0.25": lambda: _logistic(0.25),
     "calibrated linear SVM, +cues": _svm,
     "complement naive Bayes": _naive_bayes,
 }

@@ -287,11 +287,12 @@ def classify(ctx: Context, texts: tuple[str, ...], as_json: bool) -> None:
 @friendly_errors
 def evaluate(ctx: Context, data: str, as_json: bool) -> None:
     """Measure the live model on a labelled CSV: per-class precision, recall and F1, macro-F1
-    and the confusion matrix."""
+    and the confusion matrix, overall and per language (a `language` column, else detected)."""
     from classifiers.corpus import read_examples
     from classifiers.evaluate import evaluate as score
     from classifiers.evaluate import format_report
     from monitor.classify import ModelProvider
+    from monitor.language import LanguageDetector
     from monitor.store import migrate
 
     try:
@@ -306,7 +307,21 @@ def evaluate(ctx: Context, data: str, as_json: bool) -> None:
     predicted = [p.category for p in model.predict([e.text for e in examples])]
     report = score([e.label for e in examples], predicted)
     report["model_version"] = model.version
-    click.echo(json.dumps(report) if as_json else f"model {model.version}\n{format_report(report)}")
+    detector = LanguageDetector(ctx.settings.classifier.languages)
+    languages = [e.language or detector.detect(e.text) or "?" for e in examples]
+    report["by_language"] = {
+        language: score(
+            [e.label for e, g in zip(examples, languages, strict=True) if g == language],
+            [p for p, g in zip(predicted, languages, strict=True) if g == language],
+        )
+        for language in sorted(set(languages))
+    }
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    click.echo(f"model {model.version}\n{format_report(report)}")
+    for language, part in report["by_language"].items():
+        click.echo(f"\nlanguage {language}: {part['n']} texts\n{format_report(part)}")
 
 
 @main.command()

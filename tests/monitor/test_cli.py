@@ -110,6 +110,7 @@ def test_evaluate_reports_per_class_scores_and_confusion(tmp_path: Path, db: Dat
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["n"] == 2 and set(report["per_class"]) >= {"complaint", "question"}
+    assert set(report["by_language"]) == {"nl"} and report["by_language"]["nl"]["n"] == 2
     assert len(report["confusion"]) == len(report["labels"])
     bad = tmp_path / "bad.csv"
     bad.write_text("text,label\nhello,angry\n")
