@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +22,8 @@ class TrainingResult:
 
 
 def new_version_name(now: datetime | None = None) -> str:
-    return (now or datetime.now(UTC)).strftime("m%Y%m%d-%H%M%S")
+    """A readable, sortable and unique name: the time it was trained plus a random tag."""
+    return (now or datetime.now(UTC)).strftime("m%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
 def train(

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from monitor.store.mentions import open_counts_by_team
 from monitor.store.model_versions import list_versions
-from monitor.training import make_live
+from monitor.training import make_live, train_and_decide
 from webui.auth import login_manager, user
 from webui.context import get_db
 
@@ -48,6 +48,13 @@ def models() -> Any:
             for v in versions
         ]
     return render_template("admin_models.html", versions=rows, counts=counts, team=None)
+
+
+@bp.route("/models/train", methods=["POST"])
+def train_now() -> Any:
+    outcome = train_and_decide(get_db(), actor=user().name)
+    flash(outcome.summary(), "info")
+    return redirect(url_for("admin.models"))
 
 
 @bp.route("/models/<int:version_id>/live", methods=["POST"])

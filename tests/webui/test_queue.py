@@ -261,6 +261,10 @@ def test_admins_see_model_versions_and_can_roll_back(
     assert f"Model {first.version} is now live" in rolled.get_data(as_text=True)
     with db.read() as session:
         assert model_versions.live_version_name(session) == first.version
+    trained = admin.post("/admin/models/train", data={"csrf_token": token}, follow_redirects=True)
+    assert re.search(
+        r"model m[\d-]+\w+: (now live|kept, not live): ", trained.get_data(as_text=True)
+    )
 
 
 def test_the_mention_page_says_which_words_pushed_the_decision(
