@@ -126,3 +126,21 @@ def test_a_draft_query_is_tried_and_judged_in_the_query_tester(page: Page, base_
     page.fill("#q", "(stroomlijn")
     page.click("button:has-text('Test')")
     expect(page.locator(".flash.error")).to_contain_text("missing ')' for the '(' opened")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_relabel_flows_into_a_new_model_version_with_its_reason(
+    page: Page, base_url: str
+) -> None:
+    _log_in(page, base_url, "admin")
+    page.goto(base_url + "/queue/webcare")
+    page.locator("tr", has_text="adres wijzigen").locator("a").first.click()
+    page.select_option("#category", "complaint")
+    page.click("button:has-text('Relabel / confirm')")
+    expect(page.locator(".flash")).to_contain_text("Relabelled as complaint")
+    page.click("text=Models")
+    before = page.locator("table.models tbody tr").count()
+    page.click("button:has-text('Train a new version now')")
+    expect(page.locator(".flash")).to_contain_text("too few to compare on")
+    expect(page.locator("table.models tbody tr")).to_have_count(before + 1)
+    expect(page.locator("table.models")).to_contain_text("human-labelled mentions")
