@@ -22,7 +22,8 @@ from monitor.store.mentions import (
     get_mention,
     list_mentions,
 )
-from monitor.store.models import Mention, User
+from monitor.store.models import Mention
+from webui.actions import workable_mention
 from webui.auth import user
 from webui.context import get_db, get_settings
 
@@ -102,19 +103,8 @@ def mention_status(mention_id: int) -> Any:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("status"), str):
         abort(400, 'expected a JSON body such as {"status": "resolved"}')
-    with get_db().write() as session:
-        found = get_mention(session, mention_id)
-        if found is None:
-            abort(404, f"mention {mention_id} does not exist")
-        if not user().can_work(found.team):
-            abort(403, f"only members of the {found.team} team can change this mention")
-        try:
-            changed = change_status(
-                session, mention_id, body["status"], session.get(User, user().id)
-            )
-        except WebcareError as exc:
-            abort(400, str(exc))
-        return jsonify(_mention_json(changed))
+    with get_db().write() as session, workable_mention(session, mention_id) as (_, actor):
+        return jsonify(_mention_json(change_status(session, mention_id, body["status"], actor)))
 
 
 @bp.route("/mentions/<int:mention_id>/category", methods=["POST"])
@@ -122,17 +112,8 @@ def mention_category(mention_id: int) -> Any:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("category"), str):
         abort(400, 'expected a JSON body such as {"category": "complaint"}')
-    with get_db().write() as session:
-        found = get_mention(session, mention_id)
-        if found is None:
-            abort(404, f"mention {mention_id} does not exist")
-        if not user().can_work(found.team):
-            abort(403, f"only members of the {found.team} team can change this mention")
-        try:
-            changed = relabel(session, mention_id, body["category"], session.get(User, user().id),
-                              get_settings())  # fmt: skip
-        except WebcareError as exc:
-            abort(400, str(exc))
+    with get_db().write() as session, workable_mention(session, mention_id) as (_, actor):
+        changed = relabel(session, mention_id, body["category"], actor, get_settings())
         return jsonify(_mention_json(changed))
 
 

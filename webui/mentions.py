@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from classifiers.explain import explain
 from monitor.corrections import relabel
-from monitor.errors import WebcareError
 from monitor.names import CATEGORIES, STATUSES, TEAMS
 from monitor.store.events import mention_history
 from monitor.store.mentions import change_status, get_mention, open_counts_by_team
-from monitor.store.models import Classification, User
+from monitor.store.models import Classification
 from monitor.store.sightings import list_sightings
+from webui.actions import workable_mention
 from webui.auth import queue_access, user
 from webui.context import get_db, get_models, get_settings
 
@@ -60,19 +60,9 @@ def show(mention_id: int) -> Any:
 @queue_access
 def set_category(mention_id: int) -> Any:
     category = request.form.get("category", "")
-    with get_db().write() as session:
-        mention = get_mention(session, mention_id)
-        if mention is None:
-            abort(404, f"Mention {mention_id} does not exist.")
-        if not user().can_work(mention.team):
-            abort(403, f"Only members of the {mention.team} team can change this mention.")
+    with get_db().write() as session, workable_mention(session, mention_id) as (mention, actor):
         before = mention.category
-        try:
-            changed = relabel(session, mention_id, category, session.get(User, user().id),
-                              get_settings())  # fmt: skip
-        except WebcareError as exc:
-            abort(400, str(exc))
-        team = changed.team
+        team = relabel(session, mention_id, category, actor, get_settings()).team
     if category == before:
         flash("Label confirmed; it will teach the next model.", "info")
     else:
@@ -85,15 +75,7 @@ def set_category(mention_id: int) -> Any:
 @queue_access
 def set_status(mention_id: int) -> Any:
     status = request.form.get("status", "")
-    with get_db().write() as session:
-        mention = get_mention(session, mention_id)
-        if mention is None:
-            abort(404, f"Mention {mention_id} does not exist.")
-        if not user().can_work(mention.team):
-            abort(403, f"Only members of the {mention.team} team can change this mention.")
-        try:
-            change_status(session, mention_id, status, session.get(User, user().id))
-        except WebcareError as exc:
-            abort(400, str(exc))
+    with get_db().write() as session, workable_mention(session, mention_id) as (_, actor):
+        change_status(session, mention_id, status, actor)
     flash(f"Status set to {status.replace('_', ' ')}.", "info")
     return redirect(url_for("mentions.show", mention_id=mention_id))
