@@ -54,7 +54,7 @@ def _naive_bayes() -> Pipeline:
 
 
 CANDIDATES: dict[str, Callable[[], Pipeline]] = {
-    "live: build_pipeline()": build_pipeline,
+    "chosen: build_pipeline()": build_pipeline,
     "logistic, words+chars": lambda: _logistic(0.0),
     "logistic, words+chars+cues x1": lambda: _logistic(1.0),
     "logistic, words+chars+cues x0.5": lambda: _logistic(0.5),

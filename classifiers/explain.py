@@ -1,8 +1,11 @@
-"""Which words pushed a decision: each word is left out in turn, and the change in the chosen
-category's probability is that word's weight. Model-agnostic, so it works with hashed features."""
+"""Which words pushed a decision: each word is left out in turn, and the change in the log-odds
+of the chosen category is that word's weight. Log-odds, not probability, because a confident
+model's probability barely moves while its odds still do. Model-agnostic, so it works with
+hashed features."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -15,7 +18,7 @@ MAX_WORDS = 80
 @dataclass(frozen=True)
 class WordWeight:
     word: str
-    weight: float  # > 0: made the category more likely; < 0: less likely
+    weight: float  # log-odds the word adds: > 0 made the category more likely, < 0 less
 
 
 def explain(
@@ -32,9 +35,14 @@ def explain(
         word = token.group().strip(".,!?;:\"'()[]")
         if not word:
             continue
-        weight = base.scores[chosen] - prediction.scores[chosen]
+        weight = _logit(base.scores[chosen]) - _logit(prediction.scores[chosen])
         weights[word] = weights.get(word, 0.0) + weight
     ranked = sorted(weights.items(), key=lambda kv: -abs(kv[1]))
     return [
-        WordWeight(word, round(weight, 4)) for word, weight in ranked[:top] if abs(weight) >= 0.005
+        WordWeight(word, round(weight, 3)) for word, weight in ranked[:top] if abs(weight) >= 0.05
     ]
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))

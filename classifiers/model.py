@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from classifiers import CATEGORIES
-from classifiers.features import normalise
+from classifiers.features import CueFeatures, normalise
 
 HASH_BITS = 17
 
@@ -39,12 +40,20 @@ def build_pipeline(seed: int = 13) -> Pipeline:
     where a vocabulary made it 48 MB and 2.4 s to load, at the same held-out macro-F1.
     Logistic regression gives usable probabilities for the review threshold; newton-cg
     fits it in about a second here (lbfgs took eight).
+
+    Hand-made cues (question shape, press vocabulary, negation, thanks, emoji; see
+    features.cue_counts) at half weight lower the cross-validated macro-F1 on our own corpus
+    (0.919 -> 0.900) but raise it on real posts nobody here wrote: question F1 on the tweet acts
+    0.46 -> 0.55, Dutch complaints 0.35 -> 0.40, airline praise 0.56 -> 0.59. The real posts
+    are what matters. `python -m bench model_choice` prints the comparison.
     """
     features = FeatureUnion(
         [
             ("words", _tfidf("word", (1, 2), token_pattern=r"(?u)[\w@]+|[?!]+|[^\w\s]")),  # noqa: S106
             ("chars", _tfidf("char_wb", (2, 5))),
-        ]
+            ("cues", CueFeatures()),
+        ],
+        transformer_weights={"words": 1.0, "chars": 1.0, "cues": 0.5},
     )
     classifier = LogisticRegression(
         C=8.0, solver="newton-cg", max_iter=1000, class_weight="balanced", random_state=seed
@@ -76,7 +85,7 @@ class TriageModel:
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         if not texts:
             return []
-        probabilities: Any = self.pipeline.predict_proba(list(texts))
+        probabilities: Any = self._probabilities(list(texts))
         best = np.argmax(probabilities, axis=1)
         predictions = []
         for row, index in zip(probabilities, best, strict=True):
@@ -84,6 +93,21 @@ class TriageModel:
             scores.update({c: round(float(p), 4) for c, p in zip(self.classes, row, strict=True)})
             predictions.append(Prediction(self.classes[index], round(float(row[index]), 4), scores))
         return predictions
+
+    def _probabilities(self, texts: list[str]) -> Any:
+        """predict_proba, with the feature union done by hand when the pipeline is ours: the
+        same numbers, without a quarter of a millisecond of sklearn overhead per call, which
+        is most of the time for one mention."""
+        steps = dict(self.pipeline.steps)
+        union, classifier = steps.get("features"), steps.get("classifier")
+        if not isinstance(union, FeatureUnion) or classifier is None or union.n_jobs:
+            return self.pipeline.predict_proba(texts)
+        weights = union.transformer_weights or {}
+        blocks = []
+        for name, transformer in union.transformer_list:
+            block = transformer.transform(texts)
+            blocks.append(block * weights[name] if name in weights else block)
+        return classifier.predict_proba(sparse.hstack(blocks).tocsr())
 
     def predict_one(self, text: str) -> Prediction:
         return self.predict([text])[0]

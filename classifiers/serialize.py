@@ -12,6 +12,7 @@ import skops.io as sio
 TRUSTED = frozenset(
     {
         "classifiers.features.normalise",
+        "classifiers.features.CueFeatures",
         "sklearn.feature_extraction.text.HashingVectorizer",
         "sklearn.feature_extraction.text.TfidfTransformer",
         "sklearn.linear_model._logistic.LogisticRegression",

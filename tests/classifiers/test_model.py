@@ -96,3 +96,11 @@ def test_a_stored_model_that_carries_foreign_code_is_refused(seed_model: Trained
 def test_a_plain_pickle_is_not_a_model() -> None:
     with pytest.raises(serialize.UntrustedModelError, match="not in skops format"):
         serialize.loads(pickle.dumps({"evil": True}))
+
+
+def test_the_fast_path_gives_the_same_probabilities_as_the_pipeline(model: TriageModel) -> None:
+    import numpy as np
+
+    texts = ["Hoe kan ik mijn adres wijzigen?", "Thanks, great help!", "Storing!!! 😡", "x"]
+    fast = model._probabilities(texts)
+    assert np.allclose(fast, model.pipeline.predict_proba(texts))

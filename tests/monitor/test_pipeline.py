@@ -165,7 +165,8 @@ def test_routing_can_depend_on_the_detected_language(
     )
     items = [
         _item(
-            "Stroomlijn has left us without power for three days, this is a disgrace!", guid="en"
+            "Stroomlijn charged me twice this month and nobody answers. Terrible service!",
+            guid="en",
         ),
         _item(
             "Al drie dagen geen stroom en Stroomlijn neemt de telefoon niet op. Belachelijk!",

@@ -272,4 +272,4 @@ def test_the_mention_page_says_which_words_pushed_the_decision(
 ) -> None:
     page = login("piet").get(f"/mentions/{_mention_id(db, 'j1')}").get_data(as_text=True)
     assert "Words that pushed it towards journalist inquiry" in page
-    assert re.search(r'<li class="for"><code>[^<]+</code> \+\d+</li>', page)
+    assert re.search(r'<li class="for"><code>[^<]+</code> \+\d+\.\d</li>', page)

@@ -94,6 +94,7 @@ def test_queues_list_newest_first_and_filter(db: Database, source_id: int) -> No
             "webcare": 2,
             "customer_service": 1,
             "spokesperson": 0,
+            "review": 0,
         }
 
 
