@@ -39,6 +39,8 @@ _CLOCK = (
     r"(?:\s*(?:uur|u\b|hrs|hours|h\b))?"
 )
 _TIME = re.compile(rf"\b{_CUE}\s+{_CLOCK}", re.IGNORECASE)
+# A clock right after a day word: "deadline vanavond 18.00 uur", "Thursday at 5pm".
+_CLOCK_AFTER_DAY = re.compile(rf"\s*,?\s*(?:om|at|rond|tegen)?\s*{_CLOCK}", re.IGNORECASE)
 _NOON = re.compile(
     r"\b(?:by|before|voor|om|tegen)\s+"
     r"(?P<word>noon|midday|middag|12 uur 's middags|midnight|middernacht)\b",
@@ -115,6 +117,10 @@ def find_deadline(text: str, now: datetime, tz: ZoneInfo) -> Deadline | None:
     clock = _TIME.search(text)
     noon = _NOON.search(text)
     day = _DAY.search(text)
+    if day and not clock:
+        after = _CLOCK_AFTER_DAY.match(text, day.end())
+        if after and after.group("hour"):
+            clock = after
     if not (clock or noon or day):
         return None
     offset, default_hour = _day_offset(day.group("day"), local.weekday()) if day else (0, None)

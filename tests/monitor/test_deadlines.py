@@ -37,6 +37,8 @@ def _at(day: int, hour: int, minute: int = 0) -> datetime:
         ("within the hour if possible", _at(23, 11)),
         ("Reactie graag voor 9 uur", _at(24, 9)),  # 9 o'clock has passed: tomorrow morning
         ("we gaan om 17.00 uur live met dit item", _at(23, 17)),
+        ("Graag een reactie, deadline vanavond 18.00 uur. #pers", _at(23, 18)),
+        ("Can you comment? Deadline Thursday at 5pm", _at(26, 17)),
     ],
 )
 def test_deadlines_are_found(text: str, expected: datetime) -> None:
