@@ -114,6 +114,17 @@ def init(ctx: Context) -> None:
         )
 
 
+def _stop_on_sigterm() -> None:
+    """A service manager's SIGTERM stops as gracefully as Ctrl+C: leases are released and the
+    work in hand is finished."""
+    import signal
+
+    def _raise(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _raise)
+
+
 def _serve(runtime: Any, host: str, port: int, with_worker: bool) -> None:
     from waitress import create_server
 
@@ -135,6 +146,7 @@ def _serve(runtime: Any, host: str, port: int, with_worker: bool) -> None:
             f"{runtime.settings.demo.new_item_every:g}s)"
         )
     click.echo("  press Ctrl+C to stop")
+    _stop_on_sigterm()
     try:
         server.run()
     except KeyboardInterrupt:
@@ -188,6 +200,7 @@ def worker(ctx: Context) -> None:
     running = runtime.worker()
     running.start()
     click.echo(f"worker {running.collector.owner} collecting; press Ctrl+C to stop")
+    _stop_on_sigterm()
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

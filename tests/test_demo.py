@@ -99,7 +99,7 @@ def test_the_demo_fills_every_queue_and_keeps_flowing(tmp_path: Path) -> None:
             login_page = client.get(f"{base}/login")
             assert login_page.status_code == 200 and "Log in" in login_page.text
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGTERM)  # what a service manager sends
         output, _ = process.communicate(timeout=30)
     assert f"Webcare Triage is running at http://127.0.0.1:{port}/" in output
     assert "log in as 'admin' with password" in output
