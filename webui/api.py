@@ -117,6 +117,29 @@ def mention_category(mention_id: int) -> Any:
         return jsonify(_mention_json(changed))
 
 
+def _change(
+    summary: str, field: str, values: tuple[str, ...], id_param: dict[str, Any]
+) -> dict[str, Any]:
+    """The description of a POST that sets one field of a mention to one of `values`."""
+    schema = {
+        "type": "object",
+        "required": [field],
+        "properties": {field: {"type": "string", "enum": list(values)}},
+    }
+    return {
+        "post": {
+            "summary": summary,
+            "parameters": [id_param],
+            "requestBody": {"content": {"application/json": {"schema": schema}}},
+            "responses": {
+                "200": {"description": "changed"},
+                "400": {"description": f"bad {field}"},
+                "403": {"description": "not your team"},
+            },
+        }
+    }
+
+
 @bp.route("/openapi.json")
 def openapi() -> Any:
     enum = {"team": list(TEAMS), "category": list(CATEGORIES), "status": ["open", "all", *STATUSES]}
@@ -155,54 +178,15 @@ def openapi() -> Any:
                         "responses": {"200": {"description": "it"}, "404": {"description": "none"}},
                     }
                 },
-                "/api/v1/mentions/{id}/category": {
-                    "post": {
-                        "summary": "Relabel (or confirm) the category; it becomes training data",
-                        "parameters": [id_param],
-                        "requestBody": {
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "required": ["category"],
-                                        "properties": {
-                                            "category": {"type": "string", "enum": list(CATEGORIES)}
-                                        },
-                                    }
-                                }
-                            }
-                        },
-                        "responses": {
-                            "200": {"description": "relabelled"},
-                            "400": {"description": "bad category"},
-                            "403": {"description": "not your team"},
-                        },
-                    }
-                },
-                "/api/v1/mentions/{id}/status": {
-                    "post": {
-                        "summary": "Change the status",
-                        "parameters": [id_param],
-                        "requestBody": {
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "required": ["status"],
-                                        "properties": {
-                                            "status": {"type": "string", "enum": list(STATUSES)}
-                                        },
-                                    }
-                                }
-                            }
-                        },
-                        "responses": {
-                            "200": {"description": "changed"},
-                            "400": {"description": "bad status"},
-                            "403": {"description": "not your team"},
-                        },
-                    }
-                },
+                "/api/v1/mentions/{id}/category": _change(
+                    "Relabel (or confirm) the category; it becomes training data",
+                    "category",
+                    CATEGORIES,
+                    id_param,
+                ),
+                "/api/v1/mentions/{id}/status": _change(
+                    "Change the status", "status", STATUSES, id_param
+                ),
             },
         }
     )

@@ -114,3 +114,11 @@ def test_relabelling_through_the_api_follows_team_rules(app: Flask, db: Database
     done = client.post(path, json={"category": "other"}, headers=_token(db, "piet"))
     assert done.status_code == 200
     assert (done.json["category"], done.json["team"]) == ("other", "webcare")
+
+
+def test_every_change_the_api_offers_is_described(app: Flask) -> None:
+    paths = app.test_client().get("/api/v1/openapi.json").json["paths"]
+    for path, field in (("status", "status"), ("category", "category")):
+        body = paths[f"/api/v1/mentions/{{id}}/{path}"]["post"]["requestBody"]
+        schema = body["content"]["application/json"]["schema"]
+        assert schema["required"] == [field] and schema["properties"][field]["enum"]
