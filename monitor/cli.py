@@ -131,10 +131,15 @@ def _serve(runtime: Any, host: str, port: int, with_worker: bool) -> None:
     from monitor.demo import start_demo_server
 
     runtime.ready()
+    app = runtime.web_app()
+    try:
+        server = create_server(app, host=host, port=port, threads=runtime.settings.web.threads)
+    except OSError as exc:
+        raise WebcareError(
+            f"cannot listen on {host}:{port}: {exc.strerror}; choose another with --port"
+        ) from None
     demo = start_demo_server(runtime.settings) if with_worker else None
     worker = runtime.worker() if with_worker else None
-    app = runtime.web_app()
-    server = create_server(app, host=host, port=port, threads=runtime.settings.web.threads)
     url = f"http://{host}:{server.effective_port}/"
     if worker:
         worker.start()

@@ -169,3 +169,16 @@ def test_importing_monitor_does_not_pull_in_flask() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_a_port_in_use_is_one_clear_line(tmp_path: Path, db: Database) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run(_config(tmp_path, db.url), "serve", "--port", str(port))
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "choose another with --port" in result.stderr
