@@ -7,7 +7,8 @@
   var banner = document.getElementById("new-items");
   if (!team || !banner) { return; }
   function check() {
-    fetch("/api/v1/mentions?status=all&per_page=1", { credentials: "same-origin" })
+    var scope = team === "review" ? "" : "&team=" + encodeURIComponent(team);
+    fetch("/api/v1/mentions?status=all&per_page=1" + scope, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (data && data.items.length && data.items[0].id > newest) { banner.hidden = false; }
