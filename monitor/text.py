@@ -13,7 +13,7 @@ MAX_AUTHOR = 200
 _BLOCK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/blockquote|/tr)\b[^>]*>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def html_to_text(markup: str | None, limit: int = MAX_TEXT) -> str:
@@ -35,7 +35,7 @@ def plain_text(text: str | None, limit: int = MAX_TEXT) -> str:
     """Text that is already plain (JSON Feed content_text): tidy and bound it, keep every '<'."""
     if not text:
         return ""
-    text = _CONTROL.sub("", text[: limit * 4])
+    text = _CONTROL.sub("", text[: limit * 4]).replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = _SPACES.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     text = _BLANK_LINES.sub("\n\n", text).strip()

@@ -481,3 +481,15 @@ def test_a_body_that_drips_past_the_total_timeout_is_abandoned(server: LocalServ
         client.close()
     assert str(caught.value) == "took longer than the 1s deadline"
     assert time.monotonic() - started < DRIP_FOR
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["2002:7f00:1::1", "2002:c0a8:101::1", "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe"],
+)
+def test_ipv6_forms_that_wrap_a_private_ipv4_address_are_refused(address: str) -> None:
+    assert is_forbidden_address(address)
+
+
+def test_ipv6_forms_that_wrap_a_public_ipv4_address_are_allowed() -> None:
+    assert not is_forbidden_address("64:ff9b::5db8:d822")  # 93.184.216.34

@@ -149,3 +149,10 @@ def test_any_markup_gives_bounded_text_without_control_characters(markup: str, l
     assert not any(ord(c) < 32 and c != "\n" for c in text)
     assert "\x7f" not in text
     assert text == text.strip()
+
+
+def test_c1_controls_go_and_unicode_line_separators_become_newlines() -> None:
+    from monitor.text import plain_text
+
+    assert plain_text("a\x85b\x9fc") == "abc"
+    assert plain_text("one\u2028two") == "one\ntwo"
