@@ -493,3 +493,15 @@ def test_ipv6_forms_that_wrap_a_private_ipv4_address_are_refused(address: str) -
 
 def test_ipv6_forms_that_wrap_a_public_ipv4_address_are_allowed() -> None:
     assert not is_forbidden_address("64:ff9b::5db8:d822")  # 93.184.216.34
+
+
+def test_a_retry_after_date_without_a_zone_is_utc() -> None:
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    from monitor.fetch import _retry_after
+
+    later = datetime.now(UTC) + timedelta(hours=1)
+    value = format_datetime(later.replace(tzinfo=None))  # rendered with "-0000"
+    assert "-0000" in value
+    assert 3500 < (_retry_after(value) or 0) <= 3600
