@@ -13,7 +13,7 @@ from monitor import stories
 from monitor.classify import ModelProvider
 from monitor.config import Settings
 from monitor.deadlines import find_deadline
-from monitor.dedup import Keyed, assign_keys, resolve_known
+from monitor.dedup import Keyed, assign_keys, content_hash, resolve_known
 from monitor.language import LanguageDetector
 from monitor.matching import MatchOutcome, SourceRules, match_items, rules_for
 from monitor.priority import priority
@@ -26,7 +26,9 @@ from monitor.store.sightings import (
     add_bands,
     add_sightings,
     find_known,
+    recorded_sightings,
     sample_unmatched,
+    sampled_unmatched,
     story_candidates,
 )
 
@@ -103,6 +105,23 @@ class Ingestor:
         keyed = assign_keys(outcome.matched, source_name)
         plan = self._plan(keyed, now)
         rows, extras = self._build_rows(plan.fresh, plan.signatures, source_id, source_name, now)
+        # Sightings of stored mentions and unmatched samples are known before writing; those
+        # already recorded are dropped, so a feed fetched again unchanged writes nothing at all.
+        known_sightings = self._sightings(plan, keyed, {}, source_id, now)
+        unmatched = self._unmatched_rows(outcome, source_id, now)
+        with self.db.read() as session:
+            recorded = recorded_sightings(
+                session,
+                [r["mention_id"] for r in known_sightings],
+                [r["sighting_key"] for r in known_sightings],
+            )
+            sampled = sampled_unmatched(session, source_id, [r["content_hash"] for r in unmatched])
+        seen_again = [r for r in known_sightings if r["sighting_key"] not in recorded]
+        unmatched = [r for r in unmatched if r["content_hash"] not in sampled]
+        report.near_duplicates = sum(1 for k in keyed if k.key in plan.near)
+        report.duplicates = report.matched - report.near_duplicates
+        if not rows and not seen_again and not unmatched:
+            return report
         with self.db.write() as session:
             inserted = insert_new(session, rows)
             # A row another worker wrote first is a duplicate now, not a new mention.
@@ -114,13 +133,19 @@ class Ingestor:
                     {k.key: m.id for k in raced for m in known if m.dedup_key == k.key}
                 )
             self._write_new(session, plan, inserted, extras, source_id, now)
-            sightings = self._sightings(plan, keyed, inserted, source_id, now)
-            add_sightings(session, sightings, now)
-            self._sample_unmatched(session, outcome, source_id, now)
+            # Rows that needed the new ids: first sightings, copies of this batch's stories,
+            # and items another worker stored first.
+            planned = {r["sighting_key"] for r in known_sightings}
+            fresh_rows = [
+                r
+                for r in self._sightings(plan, keyed, inserted, source_id, now)
+                if r["sighting_key"] not in planned
+            ]
+            add_sightings(session, [*fresh_rows, *seen_again], now)
+            sample_unmatched(
+                session, source_id, unmatched, keep=self.settings.dedup.unmatched_sample
+            )
         report.new = len(inserted)
-        report.near_duplicates = sum(
-            1 for k in keyed if k.key in plan.near and k.key not in inserted
-        )
         report.duplicates = report.matched - report.new - report.near_duplicates
         return report
 
@@ -319,15 +344,14 @@ class Ingestor:
             )  # fmt: skip
         return rows
 
-    def _sample_unmatched(
-        self, session: Any, outcome: MatchOutcome, source_id: int, now: datetime
-    ) -> None:
-        from monitor.dedup import content_hash
-
-        rows = [
+    def _unmatched_rows(
+        self, outcome: MatchOutcome, source_id: int, now: datetime
+    ) -> list[dict[str, Any]]:
+        if self.settings.dedup.unmatched_sample <= 0:
+            return []
+        return [
             {"source_id": source_id, "url": item.url, "title": item.title, "text": item.text,
              "author": item.author, "content_hash": content_hash(item.title, item.text),
              "seen_at": now}
             for item in outcome.unmatched
         ]  # fmt: skip
-        sample_unmatched(session, source_id, rows, keep=self.settings.dedup.unmatched_sample)

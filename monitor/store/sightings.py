@@ -70,6 +70,42 @@ def add_sightings(session: Session, rows: Sequence[dict[str, Any]], now: datetim
     return counts
 
 
+def recorded_sightings(
+    session: Session, mention_ids: Iterable[int], sighting_keys: Iterable[str]
+) -> set[str]:
+    """Which of these sightings are already recorded (the unique index answers it)."""
+    ids, keys = sorted(set(mention_ids)), list(set(sighting_keys))
+    if not ids or not keys:
+        return set()
+    found: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        found.update(
+            session.scalars(
+                select(Sighting.sighting_key).where(
+                    Sighting.mention_id.in_(ids),
+                    Sighting.sighting_key.in_(keys[start : start + _CHUNK]),
+                )
+            )
+        )
+    return found
+
+
+def sampled_unmatched(session: Session, source_id: int, content_hashes: Sequence[str]) -> set[str]:
+    """Which of these unmatched items the source's sample already holds."""
+    found: set[str] = set()
+    hashes = list(set(content_hashes))
+    for start in range(0, len(hashes), _CHUNK):
+        found.update(
+            session.scalars(
+                select(UnmatchedItem.content_hash).where(
+                    UnmatchedItem.source_id == source_id,
+                    UnmatchedItem.content_hash.in_(hashes[start : start + _CHUNK]),
+                )
+            )
+        )
+    return found
+
+
 def list_sightings(session: Session, mention_id: int) -> list[Sighting]:
     return list(
         session.scalars(

@@ -180,3 +180,33 @@ def test_story_bands_older_than_the_window_are_forgotten(db: Database, sources: 
         assert session.scalar(select(func.count(StoryBand.band_key))) == 0
     copy = _ingest(db, sources, "news-b", Item("2", "https://b.example/2", "", SYNDICATED))
     assert copy.new == 1  # outside the window, a copy starts a new story
+
+
+def test_a_feed_fetched_again_unchanged_writes_nothing(db: Database, sources: Settings) -> None:
+    from sqlalchemy import event
+
+    items = [
+        Item("a1", "https://a.example/1", "Stroomlijn duurder", ARTICLE),
+        Item("a2", "https://a.example/2", "", "Een bericht zonder de merknaam erin"),
+    ]
+    _ingest(db, sources, "news-a", *items)
+    _ingest(db, sources, "news-b", Item("b1", "https://b.example/x", "Kopie", SYNDICATED))
+    writes: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        again = _ingest(db, sources, "news-a", *items)
+        copy_again = _ingest(
+            db, sources, "news-b", Item("b1", "https://b.example/x", "Kopie", SYNDICATED)
+        )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert writes == []
+    assert (again.new, again.duplicates) == (0, 1)
+    assert (copy_again.new, copy_again.near_duplicates) == (0, 1)
+    [mention] = _mentions(db)
+    assert mention.sightings_count == 2
