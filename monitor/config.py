@@ -164,10 +164,33 @@ def _domain(value: str) -> str:
 Domain = Annotated[str, AfterValidator(_domain)]
 
 
+SourceType = Literal[
+    "rss",
+    "google_news",
+    "bing_news",
+    "reddit",
+    "hackernews",
+    "mastodon",
+    "appstore",
+    "youtube",
+    "imap",
+]
+
+
 class SourceSettings(_Section):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-    type: Literal["rss"] = "rss"
-    url: HttpUrl
+    type: SourceType = "rss"
+    # The page a person would open (an App Store page, a subreddit, a Mastodon tag) or the feed
+    # or API address itself; each type says which forms it understands.
+    url: str = ""
+    # For searching types (news, reddit, hackernews, mastodon, youtube): the words to search for.
+    search: str | None = Field(None, min_length=1, max_length=500)
+    # For imap: the login name, and the environment variable that holds the password.
+    username: str | None = None
+    password_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    # Subscribe to the WebSub hub the feed announces (needs [web] public_url); polling goes on,
+    # slower, as the fallback.
+    websub: bool = False
     interval: Duration = 300.0
     enabled: bool = True
     brands: tuple[str, ...] | None = None
@@ -179,6 +202,43 @@ class SourceSettings(_Section):
     block_authors: tuple[str, ...] = ()
     # How far this source's posts carry: it weighs in the priority.
     reach: Literal["low", "normal", "high"] = "normal"
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The type-specific settings an adapter reads."""
+        found = {
+            "search": self.search,
+            "username": self.username,
+            "password_env": self.password_env,
+            "websub": self.websub or None,
+        }
+        return {key: value for key, value in found.items() if value is not None}
+
+    @model_validator(mode="after")
+    def _adapter_accepts(self) -> SourceSettings:
+        from monitor.sources import adapter_for  # the adapters import fetch, not config
+
+        if not self.url:
+            url = default_url(self.type)
+            if url is None:
+                raise ValueError(f"url: required for sources of type {self.type!r}")
+            object.__setattr__(self, "url", url)
+        try:
+            adapter_for(self.type).check(self.url, self.options)
+        except ValueError as exc:
+            message = str(exc)
+            # Adapters name the key when it is not the url ("search: ...").
+            if not _KEY_PREFIX.match(message):
+                message = f"url: {message}"
+            raise ValueError(message) from None
+        return self
+
+
+def default_url(source_type: str) -> str | None:
+    """Searching types have one public endpoint; a url is then optional."""
+    from monitor.sources import DEFAULT_URLS
+
+    return DEFAULT_URLS.get(source_type)
 
 
 class BlocklistSettings(_Section):
@@ -346,7 +406,12 @@ def _describe(error: Mapping[str, Any]) -> str:
             f"{location}: {message.replace('Input should be', 'expected')}, got {error['input']!r}"
         )
     message = message.removeprefix("Value error, ").replace("Input should be", "expected")
+    if _KEY_PREFIX.match(message) and location:  # a section's check that names its key
+        return f"{location}.{message}"
     return f"{location}: {message}" if location else message
+
+
+_KEY_PREFIX = re.compile(r"^(url|search|username|password_env|websub): ")
 
 
 def settings_from_mapping(data: Mapping[str, Any], *, origin: str = "<config>") -> Settings:

@@ -24,9 +24,13 @@ class QueryError(WebcareError):
 class FetchError(WebcareError):
     """A source could not be fetched or parsed; recorded on the source, never fatal."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        # The HTTP status when the server answered with an error (410 Gone changes the source).
+        self.status = status
 
 
 class BlockedAddressError(FetchError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import time
 from collections.abc import Iterable, Mapping
@@ -104,6 +105,32 @@ class FetchResponse:
     elapsed: float = 0.0
     etag: str | None = field(default=None)
     last_modified: str | None = field(default=None)
+    # Cache-Control max-age: how long the server says this answer stays fresh, seconds.
+    max_age: float | None = None
+    # WebSub discovery from the Link header (rel="hub" and rel="self").
+    link_hub: str | None = None
+    link_self: str | None = None
+
+
+_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d{1,9})", re.IGNORECASE)
+
+
+def _max_age(cache_control: str | None) -> float | None:
+    if not cache_control or "no-cache" in cache_control.lower():
+        return None
+    match = _MAX_AGE.search(cache_control)
+    return float(match.group(1)) if match and int(match.group(1)) > 0 else None
+
+
+def _link(response: httpx.Response, rel: str) -> str | None:
+    try:
+        url = response.links.get(rel, {}).get("url")
+    except Exception:  # a malformed Link header is the server's problem, not ours
+        return None
+    if not url:
+        return None
+    absolute = urljoin(str(response.url), url)
+    return absolute[:2000] if absolute.startswith(("http://", "https://")) else None
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -200,6 +227,9 @@ class Fetcher:
             permanent_redirect=permanent,
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
+            max_age=_max_age(response.headers.get("cache-control")),
+            link_hub=_link(response, "hub"),
+            link_self=_link(response, "self"),
         )
         if response.status_code == 304:
             result.not_modified = True
@@ -209,9 +239,19 @@ class Fetcher:
             raise FetchError(
                 f"HTTP {response.status_code} (the server asks us to slow down)",
                 retry_after=_retry_after(response.headers.get("retry-after")),
+                status=response.status_code,
+            )
+        if response.status_code == 410:
+            raise FetchError(
+                "HTTP 410 Gone: the publisher removed this feed for good; replace or remove "
+                "the source",
+                status=410,
             )
         if response.status_code >= 400:
-            raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}".strip())
+            raise FetchError(
+                f"HTTP {response.status_code} {response.reason_phrase}".strip(),
+                status=response.status_code,
+            )
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.policy.max_bytes:
             raise FetchError(

@@ -20,7 +20,8 @@ from monitor.errors import FetchError
 from monitor.fetch import Fetcher, FetchPolicy
 from monitor.periodic import jobs_for, run_due_jobs
 from monitor.pipeline import Ingestor, IngestReport
-from monitor.sources import adapter_for
+from monitor.sources import CollectContext, adapter_for
+from monitor.sources.feed import read_feed
 from monitor.store import sources as source_store
 from monitor.store.db import Database
 from monitor.store.models import utcnow
@@ -104,6 +105,7 @@ class Collector:
         self.ingestor = ingestor
         self.owner = worker_id()
         self.fetcher = Fetcher(fetch_policy(settings))
+        self.context = CollectContext(fetcher=self.fetcher, read_feed=read_feed)
         self.pool = ThreadPoolExecutor(
             max_workers=settings.fetch.concurrency, thread_name_prefix="collect"
         )
@@ -134,7 +136,7 @@ class Collector:
         outcome = SourceOutcome(source.name, ok=False, report=IngestReport())
         retry_after: float | None = None
         try:
-            collected = adapter_for(source.request.type).collect(source.request, self.fetcher)
+            collected = adapter_for(source.request.type).collect(source.request, self.context)
             outcome.not_modified = collected.not_modified
             if collected.items:
                 outcome.report = self.ingestor.ingest(

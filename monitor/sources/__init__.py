@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from monitor.sources.base import Collected, Item, SourceAdapter, SourceRequest
+from monitor.sources.base import (
+    CollectContext,
+    Collected,
+    Item,
+    ParsedFeed,
+    SourceAdapter,
+    SourceRequest,
+)
 from monitor.sources.feed import FeedAdapter
 
 ADAPTERS: dict[str, SourceAdapter] = {"rss": FeedAdapter()}
+
+# Types that need no url in the config: they search one public endpoint.
+DEFAULT_URLS: dict[str, str] = {}
 
 
 def adapter_for(source_type: str) -> SourceAdapter:
@@ -15,4 +25,14 @@ def adapter_for(source_type: str) -> SourceAdapter:
         raise ValueError(f"no adapter for source type {source_type!r}") from None
 
 
-__all__ = ["ADAPTERS", "Collected", "Item", "SourceAdapter", "SourceRequest", "adapter_for"]
+__all__ = [
+    "ADAPTERS",
+    "DEFAULT_URLS",
+    "CollectContext",
+    "Collected",
+    "Item",
+    "ParsedFeed",
+    "SourceAdapter",
+    "SourceRequest",
+    "adapter_for",
+]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from monitor.fetch import Fetcher
 
@@ -24,6 +25,22 @@ class Item:
 
 
 @dataclass(frozen=True)
+class ParsedFeed:
+    """A feed document read into Items, with what the feed says about itself."""
+
+    items: list[Item]
+    # WebSub: the hub the feed announces and the topic URL it calls itself.
+    hub: str | None = None
+    self_url: str | None = None
+    # RSS <ttl>: the publisher asks not to be polled more often than this (seconds).
+    ttl: float | None = None
+
+
+# Parses a feed body (bytes, url, content type); may run in another process.
+FeedReader = Callable[[bytes, str, "str | None"], ParsedFeed]
+
+
+@dataclass(frozen=True)
 class SourceRequest:
     """What an adapter needs to know about a source to fetch it."""
 
@@ -34,6 +51,21 @@ class SourceRequest:
     last_modified: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     allow_private_addresses: bool | None = None
+    # Type-specific settings from the config: search, username, password_env, websub.
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def search(self) -> str | None:
+        value = self.options.get("search")
+        return str(value) if value else None
+
+
+@dataclass(frozen=True)
+class CollectContext:
+    """What the collector lends an adapter for one check."""
+
+    fetcher: Fetcher
+    read_feed: FeedReader
 
 
 @dataclass
@@ -47,7 +79,20 @@ class Collected:
     final_url: str | None = None
     permanent_redirect: str | None = None
     bytes_read: int = 0
+    # The least time the server asks between checks (RSS ttl, Cache-Control max-age), seconds.
+    min_interval: float | None = None
+    hub: str | None = None
+    self_url: str | None = None
 
 
 class SourceAdapter(Protocol):
-    def collect(self, source: SourceRequest, fetcher: Fetcher) -> Collected: ...
+    def check(self, url: str, options: Mapping[str, Any]) -> None:
+        """Raise ValueError with a message for a person when the config cannot work."""
+
+    def collect(self, source: SourceRequest, context: CollectContext) -> Collected: ...
+
+
+def require_http_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"expected an http:// or https:// URL, got {url!r}")

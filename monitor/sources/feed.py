@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import io
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -12,12 +13,50 @@ from urllib.parse import urljoin
 import feedparser
 
 from monitor.errors import FetchError
-from monitor.fetch import Fetcher
-from monitor.sources.base import Collected, Item, SourceRequest
-from monitor.sources.jsonfeed import looks_like_json, parse_json_feed
+from monitor.sources.base import (
+    CollectContext,
+    Collected,
+    Item,
+    ParsedFeed,
+    SourceRequest,
+    require_http_url,
+)
+from monitor.sources.jsonfeed import looks_like_json, parse_json_feed_document
 from monitor.text import MAX_AUTHOR, MAX_TEXT, MAX_TITLE, clean_line, html_to_text
 
 MAX_ITEMS_PER_FEED = 1000
+# An inline entity may grow the document by at most this much in all its uses.
+MAX_ENTITY_EXPANSION = 1_000_000
+
+_PROLOG_END = re.compile(rb"<[A-Za-z_]")
+_ENTITY = re.compile(rb'<!ENTITY\s+(%\s+)?([\w.-]+)\s+(?:"([^"]*)"|\'([^\']*)\'|[^>]*)\s*>')
+
+
+def defuse_entities(body: bytes) -> bytes:
+    """Drop inline entity declarations whose uses would blow the document up.
+
+    feedparser's fallback parser expands entities declared in an inline DTD itself, so one large
+    entity referenced tens of thousands of times becomes gigabytes. Small, harmless entities
+    (the kind real feeds use for a name or a symbol) are kept.
+    """
+    start = _PROLOG_END.search(body)
+    prolog_end = start.start() if start else len(body)
+    prolog = body[:prolog_end]
+    if b"<!ENTITY" not in prolog:
+        return body
+    rest = body[prolog_end:]
+
+    def judged(match: re.Match[bytes]) -> bytes:
+        parameter, name, double, single = match.groups()
+        value = double if double is not None else single
+        if parameter is not None or value is None:  # parameter or external entities: never
+            return b""
+        if b"&" in value or b"%" in value:  # entities made of entities: the billion laughs
+            return b""
+        uses = rest.count(b"&" + name + b";")
+        return match.group(0) if len(value) * max(uses, 1) <= MAX_ENTITY_EXPANSION else b""
+
+    return _ENTITY.sub(judged, prolog) + rest
 
 
 def _timestamp(entry: Mapping[str, Any]) -> datetime | None:
@@ -54,10 +93,30 @@ def _link(entry: Mapping[str, Any], base: str) -> str | None:
     return absolute if absolute.startswith(("http://", "https://")) else None
 
 
+def _ttl(feed: Mapping[str, Any]) -> float | None:
+    value = str(feed.get("ttl") or "").strip()
+    return float(value) * 60 if value.isdigit() and 0 < int(value) < 100_000 else None
+
+
+def _feed_link(feed: Mapping[str, Any], rel: str) -> str | None:
+    for link in feed.get("links") or ():
+        if isinstance(link, Mapping) and link.get("rel") == rel and link.get("href"):
+            href = str(link["href"]).strip()
+            if href.startswith(("http://", "https://")):
+                return href[:2000]
+    return None
+
+
 def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> list[Item]:
     """Parse a feed document into Items; raise FetchError when it is not a feed at all."""
+    return read_feed(body, url, content_type).items
+
+
+def read_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
+    """parse_feed, with what the feed says about itself (WebSub hub, self link, ttl)."""
     if looks_like_json(body, content_type):
-        return parse_json_feed(body, url=url)
+        return parse_json_feed_document(body, url=url)
+    body = defuse_entities(body)
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -95,31 +154,52 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> lis
                 language_hint=language,
             )
         )
-    return items
+    return ParsedFeed(
+        items=items,
+        hub=_feed_link(parsed.feed, "hub"),
+        self_url=_feed_link(parsed.feed, "self"),
+        ttl=_ttl(parsed.feed),
+    )
 
 
 class FeedAdapter:
-    """The generic feed source: conditional GET, then parse_feed."""
+    """The generic feed source: conditional GET, then read_feed."""
 
-    def collect(self, source: SourceRequest, fetcher: Fetcher) -> Collected:
-        response = fetcher.get(
-            source.url,
-            etag=source.etag,
-            last_modified=source.last_modified,
-            headers=source.headers,
-            allow_private=source.allow_private_addresses,
+    def check(self, url: str, options: Mapping[str, Any]) -> None:
+        require_http_url(url)
+
+    def collect(self, source: SourceRequest, context: CollectContext) -> Collected:
+        return collect_feed(source, context, source.url)
+
+
+def collect_feed(source: SourceRequest, context: CollectContext, url: str) -> Collected:
+    """Fetch one feed URL conditionally and read it: the part every feed-shaped source shares."""
+    response = context.fetcher.get(
+        url,
+        etag=source.etag,
+        last_modified=source.last_modified,
+        headers=source.headers,
+        allow_private=source.allow_private_addresses,
+    )
+    collected = Collected(
+        items=[],
+        not_modified=response.not_modified,
+        etag=response.etag or source.etag,
+        last_modified=response.last_modified or source.last_modified,
+        final_url=response.url,
+        permanent_redirect=response.permanent_redirect,
+        bytes_read=len(response.body),
+        min_interval=response.max_age,
+        hub=response.link_hub,
+        self_url=response.link_self,
+    )
+    if not response.not_modified:
+        parsed = context.read_feed(
+            response.body, response.url, response.headers.get("content-type")
         )
-        collected = Collected(
-            items=[],
-            not_modified=response.not_modified,
-            etag=response.etag or source.etag,
-            last_modified=response.last_modified or source.last_modified,
-            final_url=response.url,
-            permanent_redirect=response.permanent_redirect,
-            bytes_read=len(response.body),
-        )
-        if not response.not_modified:
-            collected.items = parse_feed(
-                response.body, url=response.url, content_type=response.headers.get("content-type")
-            )
-        return collected
+        collected.items = parsed.items
+        collected.hub = collected.hub or parsed.hub
+        collected.self_url = collected.self_url or parsed.self_url
+        if parsed.ttl is not None:
+            collected.min_interval = max(collected.min_interval or 0.0, parsed.ttl)
+    return collected

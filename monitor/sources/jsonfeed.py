@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from monitor.errors import FetchError
-from monitor.sources.base import Item
+from monitor.sources.base import Item, ParsedFeed
 from monitor.text import MAX_AUTHOR, MAX_TEXT, MAX_TITLE, clean_line, html_to_text, plain_text
 
 MAX_ITEMS = 1000
@@ -53,6 +53,10 @@ def _str(value: Any) -> str:
 
 
 def parse_json_feed(body: bytes, *, url: str) -> list[Item]:
+    return parse_json_feed_document(body, url=url).items
+
+
+def parse_json_feed_document(body: bytes, *, url: str) -> ParsedFeed:
     try:
         feed = json.loads(body.decode("utf-8-sig"))
     # ValueError covers bad UTF-8, bad JSON and integers too long to convert; RecursionError
@@ -96,4 +100,18 @@ def parse_json_feed(body: bytes, *, url: str) -> list[Item]:
                 language_hint=(_str(entry.get("language"))[:2].lower() or language),
             )
         )
-    return items
+    hubs = feed.get("hubs")
+    hub = next(
+        (
+            _str(h.get("url"))
+            for h in (hubs if isinstance(hubs, list) else [])
+            if isinstance(h, dict) and _str(h.get("type")).lower() == "websub"
+        ),
+        "",
+    )
+    self_url = _str(feed.get("feed_url"))
+    return ParsedFeed(
+        items=items,
+        hub=hub[:2000] if hub.startswith(("http://", "https://")) else None,
+        self_url=self_url[:2000] if self_url.startswith(("http://", "https://")) else None,
+    )

@@ -132,8 +132,47 @@ class Source(Base):
     total_checks: Mapped[int] = mapped_column(Integer, default=0)
     items_collected: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Where a permanent redirect (301/308) moved the feed; fetched instead of url until the
+    # config's url changes.
+    moved_to: Mapped[str | None] = mapped_column(Text)
+    # The first failure after the last success: "down since" on the sources page and banner.
+    failing_since: Mapped[datetime | None]
+    # The adaptive interval: shorter for sources that post often, within the scheduler bounds.
+    poll_interval: Mapped[float | None] = mapped_column(Float)
+    # The last check without If-None-Match/If-Modified-Since (a forced full refetch).
+    last_full_fetch_at: Mapped[datetime | None]
+    # A verified WebSub subscription pushes new items until then; polling slows down meanwhile.
+    push_until: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_sources_due", "state", "next_check_at"),)
+
+    @property
+    def fetch_url(self) -> str:
+        return self.moved_to or self.url
+
+
+class WebSubSubscription(Base):
+    """A subscription to the WebSub hub a feed announces: requested, verified, renewed."""
+
+    __tablename__ = "websub_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), unique=True
+    )
+    hub_url: Mapped[str] = mapped_column(Text)
+    topic_url: Mapped[str] = mapped_column(Text)
+    # The shared secret the hub signs pushes with (HMAC); new for each subscription request.
+    secret: Mapped[str] = mapped_column(String(100))
+    # requested -> active (the hub verified our intent) -> expired/denied/unsubscribed.
+    state: Mapped[str] = mapped_column(String(20), default="requested")
+    lease_seconds: Mapped[int | None] = mapped_column(Integer)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    verified_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    last_push_at: Mapped[datetime | None]
+    pushes: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Mention(Base):

@@ -15,6 +15,7 @@ from monitor.store.events import record_event
 from monitor.store.models import Source, utcnow
 
 ACTIVE, PAUSED, DISABLED, REMOVED = "active", "paused", "disabled", "removed"
+_ADAPTER_OPTIONS = ("search", "username", "password_env", "websub")
 
 
 def _options(config: SourceSettings) -> dict[str, Any]:
@@ -22,6 +23,7 @@ def _options(config: SourceSettings) -> dict[str, Any]:
         "headers": dict(config.headers),
         "brands": list(config.brands) if config.brands is not None else None,
         "allow_private_addresses": config.allow_private_addresses,
+        **config.options,
     }
 
 
@@ -94,6 +96,7 @@ def _claimed(source: Source) -> ClaimedSource:
             last_modified=source.last_modified,
             headers=options.get("headers") or {},
             allow_private_addresses=options.get("allow_private_addresses"),
+            options={k: options[k] for k in _ADAPTER_OPTIONS if options.get(k) is not None},
         ),
     )
 
