@@ -100,6 +100,9 @@ class WebSettings(_Section):
     secret_key: str = ""
     session_timeout: Duration = 8 * 3600
     threads: int = Field(8, ge=1, le=64)
+    # The address the outside world reaches this UI at; WebSub hubs call back to it, and alerts
+    # link to it. Empty: no WebSub, and links use the address a request came in on.
+    public_url: Annotated[str, AfterValidator(lambda v: _http_url(v) if v else v)] = ""
 
 
 class SchedulerSettings(_Section):
@@ -107,6 +110,17 @@ class SchedulerSettings(_Section):
     batch: int = Field(20, ge=1, le=1000)
     lease: Duration = 300.0
     max_backoff: Duration = 6 * 3600.0
+    # Adaptive intervals: a source that posts often is checked more often, one that stays quiet
+    # less often, never below min(interval, min_interval) nor above min(max_interval,
+    # 4 x interval). Off: every source keeps its configured interval.
+    adaptive: bool = True
+    min_interval: Duration = 300.0
+    max_interval: Duration = 86400.0
+    # Now and then fetch without If-None-Match/If-Modified-Since, for servers whose validators
+    # stick while the content changes.
+    full_refetch_every: Duration = 86400.0
+    # A source without a success for this many intervals is a blind spot: banner and alert.
+    stale_after: float = Field(3.0, ge=1.0, le=1000.0)
 
 
 class FetchSettings(_Section):
@@ -117,6 +131,13 @@ class FetchSettings(_Section):
     max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     max_redirects: int = Field(5, ge=0, le=20)
     concurrency: int = Field(4, ge=1, le=64)
+    # At most this many requests to one host at a time, so one slow host cannot hold the pool.
+    per_host: int = Field(2, ge=1, le=64)
+    # Feed parsing runs in this many processes; 0 parses in the collector threads, "auto" (the
+    # default) uses one per core.
+    parse_processes: Annotated[
+        int, BeforeValidator(lambda v: os.cpu_count() or 1 if v == "auto" else v)
+    ] = Field("auto", ge=0, le=64, validate_default=True)
     user_agent: str = (
         "WebcareTriage/0.1 (+https://github.com/webcare-triage/webcare-triage; feed collector)"
     )
@@ -216,7 +237,7 @@ class SourceSettings(_Section):
 
     @model_validator(mode="after")
     def _adapter_accepts(self) -> SourceSettings:
-        from monitor.sources import adapter_for  # the adapters import fetch, not config
+        from monitor.sources import adapter_for, default_url  # adapters never import config
 
         if not self.url:
             url = default_url(self.type)
@@ -232,13 +253,6 @@ class SourceSettings(_Section):
                 message = f"url: {message}"
             raise ValueError(message) from None
         return self
-
-
-def default_url(source_type: str) -> str | None:
-    """Searching types have one public endpoint; a url is then optional."""
-    from monitor.sources import DEFAULT_URLS
-
-    return DEFAULT_URLS.get(source_type)
 
 
 class BlocklistSettings(_Section):

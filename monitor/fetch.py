@@ -125,7 +125,7 @@ def _max_age(cache_control: str | None) -> float | None:
 def _link(response: httpx.Response, rel: str) -> str | None:
     try:
         url = response.links.get(rel, {}).get("url")
-    except Exception:  # a malformed Link header is the server's problem, not ours
+    except (ValueError, KeyError, IndexError):  # a malformed Link header: no discovery
         return None
     if not url:
         return None

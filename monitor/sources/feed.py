@@ -165,6 +165,8 @@ def read_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedF
 class FeedAdapter:
     """The generic feed source: conditional GET, then read_feed."""
 
+    default_url: str | None = None
+
     def check(self, url: str, options: Mapping[str, Any]) -> None:
         require_http_url(url)
 
