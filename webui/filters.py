@@ -62,8 +62,24 @@ def due(moment: datetime | None, now: datetime | None = None) -> str:
     return f"in {text}" if seconds >= 0 else f"overdue {text}"
 
 
+def duration(seconds: float | None) -> str:
+    """A check interval for people: 45 s, 5 min, 2 h 30 min, 1 d."""
+    if not seconds:
+        return "—"
+    total = round(seconds)
+    if total < 120:
+        return f"{total} s"
+    if total < 7200:
+        return f"{round(total / 60)} min"
+    if total < 2 * 86400:
+        hours, minutes = divmod(round(total / 60), 60)
+        return f"{hours} h" + (f" {minutes} min" if minutes else "")
+    return f"{round(total / 86400)} d"
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(ago, "ago")
+    app.add_template_filter(duration, "duration")
     app.add_template_filter(due, "due")
 
     @app.template_filter("local")

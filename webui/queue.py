@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from monitor.errors import WebcareError
 from monitor.names import CATEGORIES, STATUSES, TEAMS
@@ -17,23 +16,12 @@ from monitor.store.mentions import (
     newest_id,
     open_counts_by_team,
 )
-from monitor.store.models import Source
 from webui.auth import queue_access, user
 from webui.context import get_db
+from webui.sources import blind_spots
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 50
-
-
-def failing_sources() -> list[Source]:
-    with get_db().read() as session:
-        return list(
-            session.scalars(
-                select(Source)
-                .where(Source.state == "active", Source.consecutive_errors > 0)
-                .order_by(Source.name)
-            )
-        )
 
 
 @bp.route("/")
@@ -79,6 +67,6 @@ def team(team: str) -> Any:
         statuses=STATUSES,
         teams=TEAMS,
         newest_id=latest,
-        failing=failing_sources(),
+        blind_spots=blind_spots(),
         can_work=review or user().can_work(team),
     )

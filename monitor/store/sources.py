@@ -6,15 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.config import Settings, SourceSettings
+from monitor.errors import WebcareError
 from monitor.sources.base import SourceRequest
 from monitor.store.events import record_event
 from monitor.store.models import Source, utcnow
 
 ACTIVE, PAUSED, DISABLED, REMOVED = "active", "paused", "disabled", "removed"
+# While a WebSub hub pushes a feed's news, polling is only the fallback: this many times slower.
+PUSHED_SLOWDOWN = 4.0
 _ADAPTER_OPTIONS = ("search", "username", "password_env", "websub")
 
 
@@ -51,11 +54,13 @@ def sync_sources(session: Session, settings: Settings) -> dict[str, int]:
         changed = False
         if source.url != config.url or source.type != config.type:
             source.url, source.type = config.url, config.type
-            source.etag = source.last_modified = None
+            source.etag = source.last_modified = source.moved_to = None
+            source.poll_interval = None
             source.next_check_at = utcnow()
             changed = True
         if source.interval_seconds != config.interval:
             source.interval_seconds = config.interval
+            source.poll_interval = None
             changed = True
         if source.options != _options(config):
             source.options = _options(config)
@@ -79,6 +84,15 @@ class ClaimedSource:
     interval: float
     consecutive_errors: int
     request: SourceRequest
+    # The adaptive interval now in force (None: the configured one).
+    poll_interval: float | None = None
+    last_full_fetch_at: datetime | None = None
+    push_until: datetime | None = None
+    moved_to: str | None = None
+
+    @property
+    def current_interval(self) -> float:
+        return self.poll_interval or self.interval
 
 
 def _claimed(source: Source) -> ClaimedSource:
@@ -88,10 +102,14 @@ def _claimed(source: Source) -> ClaimedSource:
         name=source.name,
         interval=source.interval_seconds,
         consecutive_errors=source.consecutive_errors,
+        poll_interval=source.poll_interval,
+        last_full_fetch_at=source.last_full_fetch_at,
+        push_until=source.push_until,
+        moved_to=source.moved_to,
         request=SourceRequest(
             name=source.name,
             type=source.type,
-            url=source.url,
+            url=source.fetch_url,
             etag=source.etag,
             last_modified=source.last_modified,
             headers=options.get("headers") or {},
@@ -155,12 +173,16 @@ def record_success(
     new_items: int,
     etag: str | None,
     last_modified: str | None,
+    poll_interval: float | None = None,
+    full_fetch: bool = False,
+    moved_to: str | None = None,
 ) -> bool:
     values: dict[str, Any] = {
         "next_check_at": next_check_at,
         "last_checked_at": now,
         "last_success_at": now,
         "consecutive_errors": 0,
+        "failing_since": None,
         "last_error": None,
         "etag": etag,
         "last_modified": last_modified,
@@ -169,6 +191,18 @@ def record_success(
     }
     if new_items:
         values["last_new_item_at"] = now
+    if poll_interval is not None:
+        values["poll_interval"] = poll_interval
+    if full_fetch:
+        values["last_full_fetch_at"] = now
+    if moved_to and moved_to != source.request.url:
+        values["moved_to"] = moved_to
+        record_event(
+            session,
+            "source.moved",
+            source_id=source.id,
+            data={"from": source.request.url, "to": moved_to},
+        )
     if source.consecutive_errors:
         record_event(
             session,
@@ -210,8 +244,42 @@ def record_failure(
             "consecutive_errors": Source.consecutive_errors + 1,
             "total_errors": Source.total_errors + 1,
             "total_checks": Source.total_checks + 1,
+            # Kept from the first failure in a row: "down since" on the page and the banner.
+            "failing_since": func.coalesce(Source.failing_since, now),
         },
     )
+
+
+@dataclass(frozen=True)
+class BlindSpot:
+    """A source that missed its freshness target: mentions from it may be missing."""
+
+    id: int
+    name: str
+    since: datetime
+    reason: str
+
+
+def blind_spots(
+    session: Session, *, stale_after: float, now: datetime | None = None
+) -> list[BlindSpot]:
+    """Active sources without a success for `stale_after` of their configured intervals."""
+    now = now or utcnow()
+    found = []
+    query = select(Source).where(Source.state == ACTIVE).order_by(Source.name)
+    for source in session.scalars(query):
+        last_good = source.last_success_at or source.created_at
+        # Checks come less often for quiet sources, servers that ask so, and pushed feeds.
+        interval = max(source.interval_seconds, source.poll_interval or 0.0)
+        if source.push_until is not None and source.push_until > now:
+            interval *= PUSHED_SLOWDOWN
+        late = now - last_good > timedelta(seconds=interval * stale_after)
+        if not late:
+            continue
+        since = source.failing_since or last_good
+        reason = source.last_error or "no successful check yet"
+        found.append(BlindSpot(source.id, source.name, since, reason))
+    return found
 
 
 def list_sources(session: Session) -> list[Source]:
@@ -220,3 +288,37 @@ def list_sources(session: Session) -> list[Source]:
 
 def source_ids(session: Session) -> dict[str, int]:
     return {name: id_ for id_, name in session.execute(select(Source.id, Source.name))}
+
+
+def _person_changes(
+    session: Session, source_id: int, kind: str, actor: str, user_id: int | None
+) -> Source:
+    source = session.get(Source, source_id)
+    if source is None:
+        raise WebcareError(f"Source {source_id} does not exist.")
+    record_event(session, kind, source_id=source_id, user_id=user_id, actor=actor)
+    return source
+
+
+def pause_source(session: Session, source_id: int, *, actor: str, user_id: int | None) -> None:
+    """A person stops a source; it stays stopped across restarts until someone resumes it."""
+    source = _person_changes(session, source_id, "source.paused", actor, user_id)
+    if source.state != ACTIVE:
+        raise WebcareError(f"{source.name} is {source.state}; only an active source can pause.")
+    source.state = PAUSED
+
+
+def resume_source(session: Session, source_id: int, *, actor: str, user_id: int | None) -> None:
+    source = _person_changes(session, source_id, "source.resumed", actor, user_id)
+    if source.state != PAUSED:
+        raise WebcareError(f"{source.name} is not paused.")
+    source.state = ACTIVE
+    source.next_check_at = utcnow()
+
+
+def check_now(session: Session, source_id: int, *, actor: str, user_id: int | None) -> None:
+    """Due at once: the next tick fetches it, backoff or not."""
+    source = _person_changes(session, source_id, "source.check_requested", actor, user_id)
+    if source.state != ACTIVE:
+        raise WebcareError(f"{source.name} is {source.state}; resume it first.")
+    source.next_check_at = utcnow()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Iterator
 
@@ -12,30 +11,10 @@ from sqlalchemy import func, select
 from monitor.classify import ModelProvider
 from monitor.config import Settings
 from monitor.pipeline import Ingestor
-from monitor.scheduler import Collector, Worker, next_delay
+from monitor.scheduler import Collector, Worker
 from monitor.store.db import Database
 from monitor.store.models import Event, Mention, Source, utcnow
 from tests.conftest import FeedServer, rss
-
-
-def test_healthy_sources_keep_their_interval_with_a_little_jitter() -> None:
-    delays = {next_delay(300, 0, max_backoff=21600, rng=random.Random(i)) for i in range(50)}
-    assert min(delays) >= 270 and max(delays) <= 330 and len(delays) > 1
-
-
-def test_failures_back_off_exponentially_up_to_the_cap_and_never_stop() -> None:
-    rng = random.Random(1)
-    ceilings = [
-        max(next_delay(60, n, max_backoff=3600, rng=rng) for _ in range(50)) for n in range(1, 12)
-    ]
-    assert ceilings[0] <= 120 and ceilings[3] > ceilings[0]
-    assert all(c <= 3600 for c in ceilings)
-    assert ceilings[-1] >= 1800  # capped, not stopped
-
-
-def test_retry_after_wins_when_the_server_asks_for_longer() -> None:
-    assert next_delay(60, 1, max_backoff=21600, retry_after=5000) >= 5000
-    assert next_delay(60, 1, max_backoff=3600, retry_after=99999) == 3600
 
 
 @pytest.fixture

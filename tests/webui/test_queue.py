@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from monitor.config import Settings
 from monitor.store.db import Database
-from monitor.store.models import Mention, Source
+from monitor.store.models import Event, Mention, Source, utcnow
 from tests.webui.conftest import csrf_token
 
 
@@ -136,16 +137,79 @@ def test_a_reporter_cannot_open_the_queues(login: Callable[[str], FlaskClient]) 
         assert "may forward items" in response.get_data(as_text=True)
 
 
-def test_a_failing_source_shows_a_blind_spot_banner_where_agents_work(
+def test_a_source_down_for_several_intervals_is_a_blind_spot_banner_where_agents_work(
     login: Callable[[str], FlaskClient], db: Database
 ) -> None:
     client = login("anne")
     assert "Blind spot" not in client.get("/queue/webcare").get_data(as_text=True)
     with db.write() as session:
-        session.execute(update(Source).values(consecutive_errors=3, last_error="HTTP 500"))
+        # One failure after a recent success is not yet a blind spot: backoff handles it.
+        session.execute(
+            update(Source).values(
+                consecutive_errors=1, last_error="HTTP 500", last_success_at=utcnow()
+            )
+        )
+    assert "Blind spot" not in client.get("/queue/webcare").get_data(as_text=True)
+    down_since = datetime(2026, 12, 4, 9, 42, tzinfo=UTC)
+    with db.write() as session:
+        session.execute(
+            update(Source).values(
+                consecutive_errors=3,
+                interval_seconds=300,
+                last_success_at=down_since - timedelta(minutes=5),
+                failing_since=down_since,
+            )
+        )
     page = client.get("/queue/webcare").get_data(as_text=True)
-    assert "Blind spot:" in page and "social" in page
-    assert "HTTP 500" in client.get("/sources").get_data(as_text=True)
+    # 09:42 UTC is 10:42 in Amsterdam, the organisation's zone.
+    assert "Blind spot:" in page and "social</a> is down since" in page and "10:42" in page
+    assert "you may be missing mentions" in page
+    sources = client.get("/sources").get_data(as_text=True)
+    assert "Down since 04-12 10:42: HTTP 500" in sources
+
+
+def test_an_admin_pauses_resumes_and_rechecks_a_source_and_the_history_says_who(
+    login: Callable[[str], FlaskClient], db: Database
+) -> None:
+    client = login("admin")
+    with db.read() as session:
+        source_id = session.scalars(select(Source.id)).first()
+    token = csrf_token(client, "/sources")
+    paused = client.post(f"/sources/{source_id}/pause", data={"csrf_token": token})
+    assert paused.status_code == 302
+    page = client.get("/sources").get_data(as_text=True)
+    assert "is paused until someone resumes it" in page and ">Resume</button>" in page
+    with db.read() as session:
+        assert session.scalar(select(Source.state).where(Source.id == source_id)) == "paused"
+    again = client.post(f"/sources/{source_id}/pause", data={"csrf_token": token})
+    assert again.status_code == 400 and "only an active source can pause" in again.get_data(
+        as_text=True
+    )
+    client.post(f"/sources/{source_id}/resume", data={"csrf_token": token})
+    client.post(f"/sources/{source_id}/check", data={"csrf_token": token})
+    with db.read() as session:
+        assert session.scalar(select(Source.state).where(Source.id == source_id)) == "active"
+        kinds = session.scalars(
+            select(Event.kind).where(Event.source_id == source_id).order_by(Event.id)
+        ).all()
+        actors = set(session.scalars(select(Event.actor).where(Event.source_id == source_id)))
+    assert kinds[-3:] == ["source.paused", "source.resumed", "source.check_requested"]
+    assert "admin" in actors
+
+
+def test_only_admins_manage_sources_and_without_a_token_nothing_changes(
+    login: Callable[[str], FlaskClient], db: Database
+) -> None:
+    client = login("anne")
+    with db.read() as session:
+        source_id = session.scalars(select(Source.id)).first()
+    token = csrf_token(client, "/sources")
+    assert ">Pause</button>" not in client.get("/sources").get_data(as_text=True)
+    assert client.post(f"/sources/{source_id}/pause", data={"csrf_token": token}).status_code == 403
+    admin = login("admin")
+    assert admin.post(f"/sources/{source_id}/pause").status_code == 400
+    with db.read() as session:
+        assert session.scalar(select(Source.state).where(Source.id == source_id)) == "active"
 
 
 def test_missing_mentions_are_a_friendly_404(login: Callable[[str], FlaskClient]) -> None:
