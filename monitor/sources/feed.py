@@ -29,6 +29,7 @@ MAX_ITEMS_PER_FEED = 1000
 MAX_ENTITY_EXPANSION = 1_000_000
 
 _PROLOG_END = re.compile(rb"<[A-Za-z_]")
+_CHAR_REFERENCE = re.compile(rb"&#x?[0-9A-Fa-f]{1,6};")
 _ENTITY = re.compile(rb'<!ENTITY\s+(%\s+)?([\w.-]+)\s+(?:"([^"]*)"|\'([^\']*)\'|[^>]*)\s*>')
 
 
@@ -51,7 +52,8 @@ def defuse_entities(body: bytes) -> bytes:
         value = double if double is not None else single
         if parameter is not None or value is None:  # parameter or external entities: never
             return b""
-        if b"&" in value or b"%" in value:  # entities made of entities: the billion laughs
+        # Entities made of entities are the billion laughs; a character reference is fine.
+        if (b"&" in value or b"%" in value) and not _CHAR_REFERENCE.fullmatch(value):
             return b""
         uses = rest.count(b"&" + name + b";")
         return match.group(0) if len(value) * max(uses, 1) <= MAX_ENTITY_EXPANSION else b""

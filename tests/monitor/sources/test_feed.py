@@ -9,7 +9,7 @@ import pytest
 
 from monitor.errors import FetchError
 from monitor.sources.base import Item
-from monitor.sources.feed import MAX_ITEMS_PER_FEED, parse_feed
+from monitor.sources.feed import MAX_ITEMS_PER_FEED, defuse_entities, parse_feed, read_feed
 from monitor.text import MAX_AUTHOR, MAX_TEXT, MAX_TITLE
 
 DATASETS = Path(__file__).resolve().parents[3] / ".." / "shared" / "datasets"
@@ -307,3 +307,78 @@ def test_every_real_feed_parses_into_bounded_items_or_fails_with_fetch_error() -
             assert item.url is None or item.url.startswith(("http://", "https://")), path
     assert crashes == []
     assert parsed > len(files) // 2, "most of the real feeds should parse"
+
+
+def _with_dtd(declarations: str, body: str) -> bytes:
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n{declarations}\n]>\n'
+        f'<rss version="2.0"><channel><title>t</title><item><title>i</title>'
+        f"<description>{body}</description></item></channel></rss>"
+    ).encode()
+
+
+def test_a_small_inline_entity_is_kept_and_expanded() -> None:
+    doc = _with_dtd('<!ENTITY merk "Stroomlijn">', "Storing bij &merk;")
+    assert defuse_entities(doc) == doc
+    assert parse_feed(doc, url="https://example.org/")[0].text == "Storing bij Stroomlijn"
+
+
+def test_an_entity_whose_uses_would_blow_the_document_up_is_dropped() -> None:
+    doc = _with_dtd('<!ENTITY big "' + "x" * 1000 + '">', "&big;" * 5000)
+    defused = defuse_entities(doc)
+    assert b"<!ENTITY" not in defused and defused.endswith(doc[-200:])
+    [item] = parse_feed(doc, url="https://example.org/")
+    assert "x" * 1000 not in item.text
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        '<!ENTITY a "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">',  # the billion laughs: entities of entities
+        '<!ENTITY % p "x">',  # parameter entities
+        '<!ENTITY ext SYSTEM "file:///etc/passwd">',  # external entities
+    ],
+)
+def test_nested_parameter_and_external_entities_are_never_kept(declaration: str) -> None:
+    assert b"<!ENTITY" not in defuse_entities(_with_dtd(declaration, "&a;"))
+
+
+def test_a_feed_without_a_dtd_is_left_byte_for_byte() -> None:
+    assert defuse_entities(RSS) is RSS
+
+
+def test_a_feed_says_which_websub_hub_and_topic_it_has_and_its_ttl() -> None:
+    doc = b"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>t</title>
+<atom:link rel="hub" href="https://hub.example.net/"/>
+<atom:link rel="self" href="https://news.example.org/feed.xml"/>
+<ttl>60</ttl>
+<item><title>i</title></item></channel></rss>"""
+    parsed = read_feed(doc, "https://news.example.org/feed.xml")
+    assert parsed.hub == "https://hub.example.net/"
+    assert parsed.self_url == "https://news.example.org/feed.xml"
+    assert parsed.ttl == 3600
+
+
+def test_a_json_feed_names_its_websub_hub() -> None:
+    doc = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "t",'
+        b' "feed_url": "https://example.org/feed.json",'
+        b' "hubs": [{"type": "rssCloud", "url": "https://cloud.example"},'
+        b' {"type": "WebSub", "url": "https://hub.example.net/"}], "items": []}'
+    )
+    parsed = read_feed(doc, "https://example.org/feed.json")
+    assert (parsed.hub, parsed.self_url) == (
+        "https://hub.example.net/",
+        "https://example.org/feed.json",
+    )
+
+
+def test_a_feed_without_hub_or_ttl_says_nothing_about_them() -> None:
+    parsed = read_feed(RSS, "https://news.example.org/feed.xml")
+    assert (parsed.hub, parsed.self_url, parsed.ttl) == (None, None, None)
+
+
+def test_an_entity_that_is_one_character_reference_is_kept() -> None:
+    doc = _with_dtd('<!ENTITY copy "&#169;">', "&copy; Stroomlijn")
+    assert defuse_entities(doc) == doc
