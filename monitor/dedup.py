@@ -13,6 +13,7 @@ from monitor.query import fold
 
 if TYPE_CHECKING:
     from monitor.matching import Matched
+    from monitor.sources.base import Item
 
 _TRACKING = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_hsenc|_hsmi|mkt_tok|ref_src|"
@@ -125,32 +126,62 @@ class Keyed:
         return word_count(item.title, item.text) >= MIN_WORDS_FOR_TEXT_IDENTITY
 
 
-def assign_keys(matched: Sequence[Matched], source: str) -> list[Keyed]:
-    """Give each item its keys and drop repeats within the batch itself."""
-    fingerprints = [content_hash(m.item.title, m.item.text) for m in matched]
+@dataclass(frozen=True)
+class _Identity:
+    key: str
+    url_key: str | None
+    item_key: str | None
+    fingerprint: str
+    sighting_key: str
+
+
+def _identities(items: Sequence[Item], source: str) -> list[_Identity]:
+    fingerprints = [content_hash(item.title, item.text) for item in items]
     contents_per_url: dict[str, set[str]] = {}
-    for m, fingerprint in zip(matched, fingerprints, strict=True):
-        if m.item.url:
-            contents_per_url.setdefault(m.item.url, set()).add(fingerprint)
-    keyed: dict[str, Keyed] = {}
-    for m, fingerprint in zip(matched, fingerprints, strict=True):
-        url_is_unique = len(contents_per_url.get(m.item.url or "", ())) <= 1
+    for item, fingerprint in zip(items, fingerprints, strict=True):
+        if item.url:
+            contents_per_url.setdefault(item.url, set()).add(fingerprint)
+    found = []
+    for item, fingerprint in zip(items, fingerprints, strict=True):
+        url_is_unique = len(contents_per_url.get(item.url or "", ())) <= 1
         key = dedup_key(
-            url=m.item.url,
-            source_item_id=m.item.source_item_id,
+            url=item.url,
+            source_item_id=item.source_item_id,
             source=source,
             fingerprint=fingerprint,
             url_is_unique=url_is_unique,
         )
-        keyed.setdefault(
-            key,
-            Keyed(
-                matched=m,
+        found.append(
+            _Identity(
                 key=key,
-                url_key=url_key(m.item.url) if m.item.url and url_is_unique else None,
-                item_key=item_key(source, m.item.source_item_id) if m.item.source_item_id else None,
+                url_key=url_key(item.url) if item.url and url_is_unique else None,
+                item_key=item_key(source, item.source_item_id) if item.source_item_id else None,
                 fingerprint=fingerprint,
                 sighting_key=_digest(f"sighting:{source}:{key}"),
+            )
+        )
+    return found
+
+
+def sighting_keys(items: Sequence[Item], source: str) -> list[str]:
+    """The key each item's sighting in this source gets: lets a refetch skip what it saw."""
+    return [identity.sighting_key for identity in _identities(items, source)]
+
+
+def assign_keys(matched: Sequence[Matched], source: str) -> list[Keyed]:
+    """Give each item its keys and drop repeats within the batch itself."""
+    identities = _identities([m.item for m in matched], source)
+    keyed: dict[str, Keyed] = {}
+    for m, identity in zip(matched, identities, strict=True):
+        keyed.setdefault(
+            identity.key,
+            Keyed(
+                matched=m,
+                key=identity.key,
+                url_key=identity.url_key,
+                item_key=identity.item_key,
+                fingerprint=identity.fingerprint,
+                sighting_key=identity.sighting_key,
             ),
         )
     return list(keyed.values())

@@ -13,7 +13,7 @@ from monitor import stories
 from monitor.classify import ModelProvider
 from monitor.config import Settings
 from monitor.deadlines import find_deadline
-from monitor.dedup import Keyed, assign_keys, content_hash, resolve_known
+from monitor.dedup import Keyed, assign_keys, content_hash, resolve_known, sighting_keys
 from monitor.language import LanguageDetector
 from monitor.matching import MatchOutcome, SourceRules, match_items, rules_for
 from monitor.priority import priority
@@ -29,6 +29,7 @@ from monitor.store.sightings import (
     recorded_sightings,
     sample_unmatched,
     sampled_unmatched,
+    seen_by_source,
     story_candidates,
 )
 
@@ -94,13 +95,23 @@ class Ingestor:
         now: datetime | None = None,
     ) -> IngestReport:
         now = now or utcnow()
+        received = len(items)
+        # What this source delivered and we stored before needs no language, matching or
+        # classification again: most of a refetched feed is old news.
+        keys = sighting_keys(items, source_name)
+        with self.db.read() as session:
+            delivered = seen_by_source(session, source_id, keys)
+        if delivered:
+            items = [item for item, key in zip(items, keys, strict=True) if key not in delivered]
         languages = [
             self.languages.detect(f"{item.title}\n{item.text}", item.language_hint)
             for item in items
         ]
         outcome = match_items(items, self.rules(source_name), languages)
         report = IngestReport(
-            received=len(items), blocked=len(outcome.blocked), matched=len(outcome.matched)
+            received=received,
+            blocked=len(outcome.blocked),
+            matched=len(outcome.matched) + received - len(items),
         )
         keyed = assign_keys(outcome.matched, source_name)
         plan = self._plan(keyed, now)

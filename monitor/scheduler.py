@@ -29,6 +29,9 @@ from monitor.store.models import utcnow
 from monitor.store.sightings import forget_old_bands
 
 log = logging.getLogger(__name__)
+# Quiet checks (nothing new, nothing wrong) are written this many to a transaction, or at the
+# next tick, whichever comes first.
+QUIET_BATCH = 100
 
 
 def worker_id() -> str:
@@ -92,12 +95,29 @@ class Collector:
         self.gate = HostGate(settings.fetch.per_host, self._submit)
         self._in_flight = 0
         self._lock = threading.Lock()
+        self._quiet_checks: list[source_store.QuietCheck] = []
         self._pruned_at = 0.0
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.flush()
         self.fetcher.close()
         self.parser.close()
+
+    def _quiet(self, check: source_store.QuietCheck) -> None:
+        with self._lock:
+            self._quiet_checks.append(check)
+            full = len(self._quiet_checks) >= QUIET_BATCH
+        if full:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the quiet checks gathered so far; until then their sources stay leased."""
+        with self._lock:
+            checks, self._quiet_checks = self._quiet_checks, []
+        if checks:
+            with self.db.write() as session:
+                source_store.record_quiet_checks(session, self.owner, checks)
 
     def _submit(self, task: Callable[[], None]) -> None:
         self.pool.submit(task)
@@ -139,7 +159,8 @@ class Collector:
         started = utcnow()
         outcome = SourceOutcome(source.name, ok=False, report=IngestReport())
         retry_after: float | None = None
-        full_fetch = self._needs_full_fetch(source, started)
+        # A mailbox keeps its own state in the etag slot, not an HTTP validator.
+        full_fetch = source.request.type != "imap" and self._needs_full_fetch(source, started)
         request = source.request
         if full_fetch:
             request = replace(request, etag=None, last_modified=None)
@@ -175,6 +196,27 @@ class Collector:
         if outcome.ok and source.push_until is not None and source.push_until > now:
             delay *= source_store.PUSHED_SLOWDOWN
         outcome.next_check_at = now + timedelta(seconds=delay)
+        quiet = (
+            outcome.ok
+            and not collected.items
+            and not source.consecutive_errors
+            and not collected.permanent_redirect
+            and not (request.options.get("websub") and collected.hub)
+        )
+        if quiet:  # the common case by far: written with others, many to a transaction
+            self._quiet(
+                source_store.QuietCheck(
+                    source_id=source.id,
+                    now=now,
+                    next_check_at=outcome.next_check_at,
+                    etag=collected.etag,
+                    last_modified=collected.last_modified,
+                    poll_interval=interval,
+                    full_fetch=full_fetch,
+                )
+            )
+            log.debug("%s (%.1fs)", outcome.summary(), (now - started).total_seconds())
+            return outcome
         with self.db.write() as session:
             if outcome.ok:
                 source_store.record_success(
@@ -224,7 +266,9 @@ class Collector:
         """Check every active source (or the named ones) now, whatever their schedule."""
         claimed = self.claim(limit=100_000, due_only=False, names=names)
         futures = [self._start(source) for source in claimed]
-        return [f.result() for f in futures]
+        outcomes = [f.result() for f in futures]
+        self.flush()
+        return outcomes
 
     def _start(self, source: source_store.ClaimedSource) -> Future[SourceOutcome]:
         """Run a claimed source through the host gate; the future holds its outcome."""
@@ -255,6 +299,7 @@ class Collector:
 
     def tick(self) -> int:
         """Claim as many due sources as there are free slots in the pool; never waits for them."""
+        self.flush()
         self.prune()
         with self._lock:
             free = self.settings.fetch.concurrency * 2 - self._in_flight

@@ -22,6 +22,7 @@ from monitor.sources.base import (
     require_http_url,
 )
 from monitor.sources.jsonfeed import looks_like_json, parse_json_feed_document
+from monitor.sources.links import unwrap_redirect
 from monitor.text import MAX_AUTHOR, MAX_TEXT, MAX_TITLE, clean_line, html_to_text
 
 MAX_ITEMS_PER_FEED = 1000
@@ -92,7 +93,7 @@ def _link(entry: Mapping[str, Any], base: str) -> str | None:
     if not link:
         return None
     absolute = urljoin(base, str(link).strip())
-    return absolute if absolute.startswith(("http://", "https://")) else None
+    return unwrap_redirect(absolute) if absolute.startswith(("http://", "https://")) else None
 
 
 def _ttl(feed: Mapping[str, Any]) -> float | None:

@@ -247,6 +247,8 @@ class Sighting(Base):
     __table_args__ = (
         UniqueConstraint("mention_id", "sighting_key"),
         Index("ix_sightings_mention_id", "mention_id", "id"),
+        # A refetch asks which of its items this source delivered before.
+        Index("ix_sightings_sighting_key", "sighting_key"),
     )
 
 

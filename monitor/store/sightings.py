@@ -70,6 +70,22 @@ def add_sightings(session: Session, rows: Sequence[dict[str, Any]], now: datetim
     return counts
 
 
+def seen_by_source(session: Session, source_id: int, sighting_keys: Sequence[str]) -> set[str]:
+    """Which of these items this source has delivered before (and were stored)."""
+    found: set[str] = set()
+    keys = list(set(sighting_keys))
+    for start in range(0, len(keys), _CHUNK):
+        found.update(
+            session.scalars(
+                select(Sighting.sighting_key).where(
+                    Sighting.sighting_key.in_(keys[start : start + _CHUNK]),
+                    Sighting.source_id == source_id,
+                )
+            )
+        )
+    return found
+
+
 def recorded_sightings(
     session: Session, mention_ids: Iterable[int], sighting_keys: Iterable[str]
 ) -> set[str]:

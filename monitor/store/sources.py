@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.config import Settings, SourceSettings
@@ -211,6 +211,60 @@ def record_success(
             data={"after_errors": source.consecutive_errors},
         )
     return _release(session, source.id, owner, values)
+
+
+@dataclass(frozen=True)
+class QuietCheck:
+    """A successful check that brought nothing new: recorded in batches, many per write."""
+
+    source_id: int
+    now: datetime
+    next_check_at: datetime
+    etag: str | None
+    last_modified: str | None
+    poll_interval: float
+    full_fetch: bool
+
+
+def record_quiet_checks(session: Session, owner: str, checks: list[QuietCheck]) -> None:
+    """record_success for many sources at once, for checks without news, errors or moves."""
+    if not checks:
+        return
+    table = cast(Table, Source.__table__)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.lease_owner == owner)
+        .values(
+            lease_owner=None,
+            lease_expires_at=None,
+            next_check_at=bindparam("b_next"),
+            last_checked_at=bindparam("b_now"),
+            last_success_at=bindparam("b_now"),
+            consecutive_errors=0,
+            failing_since=None,
+            last_error=None,
+            etag=bindparam("b_etag"),
+            last_modified=bindparam("b_last_modified"),
+            poll_interval=bindparam("b_interval"),
+            last_full_fetch_at=func.coalesce(bindparam("b_full"), table.c.last_full_fetch_at),
+            total_checks=table.c.total_checks + 1,
+        )
+    )
+    session.connection().execute(
+        statement,
+        [
+            {
+                "b_id": c.source_id,
+                "b_next": c.next_check_at,
+                "b_now": c.now,
+                "b_etag": c.etag,
+                "b_last_modified": c.last_modified,
+                "b_interval": c.poll_interval,
+                "b_full": c.now if c.full_fetch else None,
+            }
+            for c in checks
+        ],
+    )
 
 
 def record_failure(

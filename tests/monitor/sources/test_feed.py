@@ -382,3 +382,14 @@ def test_a_feed_without_hub_or_ttl_says_nothing_about_them() -> None:
 def test_an_entity_that_is_one_character_reference_is_kept() -> None:
     doc = _with_dtd('<!ENTITY copy "&#169;">', "&copy; Stroomlijn")
     assert defuse_entities(doc) == doc
+
+
+def test_a_google_alerts_link_in_a_plain_feed_points_at_the_article() -> None:
+    doc = rss_with(
+        "<item><title>Stroomlijn</title>"
+        "<link>https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://krant.example.nl/a/1"
+        "&amp;ct=ga&amp;cd=x</link></item>"
+    )
+    assert parse_feed(doc, url="https://www.google.com/alerts/feeds/1/2")[0].url == (
+        "https://krant.example.nl/a/1"
+    )

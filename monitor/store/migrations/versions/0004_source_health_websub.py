@@ -1,4 +1,5 @@
-"""Source health and scheduling (moved, failing since, adaptive interval), WebSub subscriptions.
+"""Source health and scheduling (moved, failing since, adaptive interval), WebSub subscriptions,
+and an index that lets a refetch find what its source delivered before.
 
 Revision ID: 0004
 Revises: 0003
@@ -23,6 +24,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("poll_interval", sa.Float(), nullable=True))
         batch_op.add_column(sa.Column("last_full_fetch_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("push_until", sa.DateTime(), nullable=True))
+    with op.batch_alter_table("sightings", schema=None) as batch_op:
+        batch_op.create_index("ix_sightings_sighting_key", ["sighting_key"], unique=False)
     op.create_table(
         "websub_subscriptions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -51,6 +54,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("websub_subscriptions")
+    with op.batch_alter_table("sightings", schema=None) as batch_op:
+        batch_op.drop_index("ix_sightings_sighting_key")
     with op.batch_alter_table("sources", schema=None) as batch_op:
         batch_op.drop_column("push_until")
         batch_op.drop_column("last_full_fetch_at")
