@@ -74,6 +74,8 @@ class Collected:
 
     items: list[Item]
     not_modified: bool = False
+    # An HTTP validator, or an adapter's own state (the newest id seen, a mailbox's UIDs): kept
+    # on the source only when the check and its ingest succeeded, handed back next time.
     etag: str | None = None
     last_modified: str | None = None
     final_url: str | None = None
