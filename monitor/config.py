@@ -244,8 +244,8 @@ class SourceSettings(_Section):
             if url is None:
                 raise ValueError(f"url: required for sources of type {self.type!r}")
             object.__setattr__(self, "url", url)
-        if self.type == "imap" and self.query is None:
-            # Colleagues forward what concerns us; their own signature would match anyway.
+        if self.type in ("imap", "appstore") and self.query is None:
+            # Forwards to webcare and reviews of our own app concern us, named or not.
             object.__setattr__(self, "query", "*")
         try:
             adapter_for(self.type).check(self.url, self.options)

@@ -11,6 +11,10 @@ MAX_TITLE = 500
 MAX_TEXT = 20_000
 MAX_AUTHOR = 200
 _BLOCK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/blockquote|/tr)\b[^>]*>", re.IGNORECASE)
+# A block that opens right after text starts a line too: "a.<p>b" (Hacker News) is not "a.b".
+_BLOCK_AFTER_TEXT = re.compile(
+    r"(?<=[^>\s])<\s*(p|div|li|h[1-6]|blockquote|tr)\b[^>]*>", re.IGNORECASE
+)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -26,6 +30,7 @@ def html_to_text(markup: str | None, limit: int = MAX_TEXT) -> str:
         return ""
     # Bound the work before parsing: a hostile feed can carry megabytes in one field.
     markup = markup[: limit * 4]
+    markup = _BLOCK_AFTER_TEXT.sub("\n", markup)
     markup = _BLOCK_TAGS.sub("\n", markup)
     stripped = nh3.clean(markup, tags=set(), attributes={}, strip_comments=True)
     return plain_text(html.unescape(stripped), limit)

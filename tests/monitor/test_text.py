@@ -156,3 +156,9 @@ def test_c1_controls_go_and_unicode_line_separators_become_newlines() -> None:
 
     assert plain_text("a\x85b\x9fc") == "abc"
     assert plain_text("one\u2028two") == "one\ntwo"
+
+
+def test_a_paragraph_opened_right_after_text_starts_a_new_line() -> None:
+    assert html_to_text("Storing gemeld.<p>Nog steeds niets gehoord.") == (
+        "Storing gemeld.\nNog steeds niets gehoord."
+    )
