@@ -22,12 +22,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from monitor.errors import FetchError
-from monitor.sources.base import CollectContext, Collected, Item, SourceRequest, require_http_url
+from monitor.sources.base import (
+    CollectContext,
+    Collected,
+    Item,
+    SourceRequest,
+    collected_from,
+    iso_datetime,
+    require_http_url,
+)
 from monitor.text import MAX_AUTHOR, MAX_TEXT, MAX_TITLE, html_to_text, plain_text, truncate
 
 FEED_URL = (
@@ -96,15 +103,7 @@ class AppStoreAdapter:
             headers=source.headers,
             allow_private=source.allow_private_addresses,
         )
-        collected = Collected(
-            items=[],
-            not_modified=response.not_modified,
-            etag=response.etag or source.etag,
-            last_modified=response.last_modified or source.last_modified,
-            final_url=response.url,
-            bytes_read=len(response.body),
-            min_interval=response.max_age,
-        )
+        collected = collected_from(response, source)
         if not response.not_modified:
             collected.items = read_reviews(response.body, country=country, app=app)
         return collected
@@ -155,7 +154,7 @@ def review_to_item(entry: Mapping[str, Any], *, country: str, app: str) -> Item 
         title=f"{stars} {title}".strip(),
         text=_content(entry.get("content")),
         author=_line(_label(author.get("name")) if isinstance(author, dict) else "", MAX_AUTHOR),
-        published_at=_date(_label(entry.get("updated"))),
+        published_at=iso_datetime(_label(entry.get("updated"))),
     )
 
 
@@ -186,13 +185,3 @@ def _content(value: Any) -> str:
 def _line(value: str, limit: int) -> str:
     """Plain text on one line: reviews are not markup ("<3" stays)."""
     return truncate(" ".join(plain_text(value, limit).split()), limit)
-
-
-def _date(value: str) -> datetime | None:
-    if not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    except (ValueError, OverflowError):
-        return None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from monitor.fetch import Fetcher
+from monitor.fetch import Fetcher, FetchResponse
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,33 @@ class Collected:
     min_interval: float | None = None
     hub: str | None = None
     self_url: str | None = None
+
+
+def collected_from(response: FetchResponse, source: SourceRequest) -> Collected:
+    """What one conditional GET says about a source, before its body is read into items."""
+    return Collected(
+        items=[],
+        not_modified=response.not_modified,
+        etag=response.etag or source.etag,
+        last_modified=response.last_modified or source.last_modified,
+        final_url=response.url,
+        permanent_redirect=response.permanent_redirect,
+        bytes_read=len(response.body),
+        min_interval=response.max_age,
+        hub=response.link_hub,
+        self_url=response.link_self,
+    )
+
+
+def iso_datetime(value: object) -> datetime | None:
+    """An ISO 8601 time from an API as aware UTC; None for anything else (never an error)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):  # OverflowError: year 1 with a positive offset
+        return None
 
 
 class SourceAdapter(Protocol):

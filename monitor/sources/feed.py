@@ -19,6 +19,7 @@ from monitor.sources.base import (
     Item,
     ParsedFeed,
     SourceRequest,
+    collected_from,
     require_http_url,
 )
 from monitor.sources.jsonfeed import looks_like_json, parse_json_feed_document
@@ -186,18 +187,7 @@ def collect_feed(source: SourceRequest, context: CollectContext, url: str) -> Co
         headers=source.headers,
         allow_private=source.allow_private_addresses,
     )
-    collected = Collected(
-        items=[],
-        not_modified=response.not_modified,
-        etag=response.etag or source.etag,
-        last_modified=response.last_modified or source.last_modified,
-        final_url=response.url,
-        permanent_redirect=response.permanent_redirect,
-        bytes_read=len(response.body),
-        min_interval=response.max_age,
-        hub=response.link_hub,
-        self_url=response.link_self,
-    )
+    collected = collected_from(response, source)
     if not response.not_modified:
         parsed = context.read_feed(
             response.body, response.url, response.headers.get("content-type")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
 from monitor.errors import FetchError
-from monitor.sources.base import Item, ParsedFeed
+from monitor.sources.base import Item, ParsedFeed, iso_datetime
 from monitor.text import MAX_AUTHOR, MAX_TEXT, MAX_TITLE, clean_line, html_to_text, plain_text
 
 MAX_ITEMS = 1000
@@ -18,19 +17,6 @@ def looks_like_json(body: bytes, content_type: str | None) -> bool:
     if content_type and "json" in content_type.lower():
         return True
     return body[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
-
-
-def _date(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    try:
-        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    except OverflowError:  # e.g. year 1 with a positive offset falls before datetime.min
-        return None
 
 
 def _authors(obj: dict[str, Any]) -> list[Any]:
@@ -95,8 +81,8 @@ def parse_json_feed_document(body: bytes, *, url: str) -> ParsedFeed:
                 title=title,
                 text=text,
                 author=_author(entry, feed),
-                published_at=_date(entry.get("date_published"))
-                or _date(entry.get("date_modified")),
+                published_at=iso_datetime(entry.get("date_published"))
+                or iso_datetime(entry.get("date_modified")),
                 language_hint=(_str(entry.get("language"))[:2].lower() or language),
             )
         )

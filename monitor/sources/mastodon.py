@@ -29,13 +29,19 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from monitor.errors import FetchError
 from monitor.fetch import FetchResponse
-from monitor.sources.base import CollectContext, Collected, Item, SourceRequest, require_http_url
+from monitor.sources.base import (
+    CollectContext,
+    Collected,
+    Item,
+    SourceRequest,
+    iso_datetime,
+    require_http_url,
+)
 from monitor.text import MAX_AUTHOR, MAX_TEXT, MAX_TITLE, html_to_text, plain_text, truncate
 
 PAGE_SIZE = 40
@@ -237,7 +243,7 @@ def _rate_limit_wait(headers: Mapping[str, str]) -> float | None:
     if reset.isascii() and reset.isdigit():  # GoToSocial: a Unix time
         moment = float(reset)
     else:  # Mastodon: an ISO 8601 time
-        parsed = _date(reset)
+        parsed = iso_datetime(reset)
         if parsed is None:
             return None
         moment = parsed.timestamp()
@@ -289,7 +295,7 @@ def status_to_item(status: Mapping[str, Any], instance_host: str) -> Item | None
         title="",
         text=text,
         author=_author(status.get("account"), instance_host),
-        published_at=_date(status.get("created_at")),
+        published_at=iso_datetime(status.get("created_at")),
         language_hint=language if _LANGUAGE.fullmatch(language) else None,
     )
 
@@ -310,13 +316,3 @@ def _id(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         value = str(value)
     return value if isinstance(value, str) and _ID.fullmatch(value) else None
-
-
-def _date(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    except (ValueError, OverflowError):
-        return None

@@ -20,7 +20,14 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from monitor.errors import FetchError
-from monitor.sources.base import CollectContext, Collected, Item, SourceRequest, require_http_url
+from monitor.sources.base import (
+    CollectContext,
+    Collected,
+    Item,
+    SourceRequest,
+    collected_from,
+    require_http_url,
+)
 from monitor.text import MAX_AUTHOR, MAX_TEXT, MAX_TITLE, clean_line, html_to_text
 
 REDDIT = "https://www.reddit.com"
@@ -207,16 +214,7 @@ class RedditAdapter:
                 status=exc.status,
                 retry_after=exc.retry_after,
             ) from None
-        collected = Collected(
-            items=[],
-            not_modified=response.not_modified,
-            etag=response.etag or source.etag,
-            last_modified=response.last_modified or source.last_modified,
-            final_url=response.url,
-            permanent_redirect=response.permanent_redirect,
-            bytes_read=len(response.body),
-            min_interval=response.max_age,
-        )
+        collected = collected_from(response, source)
         if not response.not_modified:
             collected.items = parse_listing(response.body)
         return collected
