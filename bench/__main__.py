@@ -1,6 +1,6 @@
 """Run the benchmarks and print one table of figures: `python -m bench [NAME ...]`.
 
-Names: ingest, classify, real_data, model_choice, matching, stories, dedup (the last two take
+Names: ingest, poll, classify, real_data, model_choice, matching, stories, dedup (the last two take
 minutes: they
 build a million-entry index and a million-row database).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ("ingest", "classify", "real_data", "model_choice", "matching", "stories", "dedup")
+ALL = ("ingest", "poll", "classify", "real_data", "model_choice", "matching", "stories", "dedup")
 
 
 def main(names: list[str]) -> None:

@@ -16,6 +16,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -53,7 +54,9 @@ def _source_name(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, dict]]:
+def collected(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Path, str, dict[str, Any]]]:
     tmp = tmp_path_factory.mktemp("datasets")
     server = FeedServer()
     sources: dict[str, tuple[Path, str, str]] = {}
@@ -62,7 +65,8 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
         headers = _headers(body)
         content_type = headers.pop("Content-Type")
         route = "/" + path.relative_to(FEEDS).as_posix()
-        url = server.serve(route, body, content_type=content_type, **headers)
+        url = server.serve(route, body, content_type=content_type)
+        server.routes[route].headers.update(headers)
         sources[_source_name(path)] = (path, url, content_type)
     assert len(sources) == len(_documents())  # names are unique
     db_url = f"sqlite:///{tmp / 'webcare.db'}"
@@ -93,14 +97,16 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     yield tmp / "webcare.db", db_url, {"sources": sources, "summary": summary}
 
 
-def test_every_document_gets_one_summary_line_and_nothing_crashes(collected: tuple) -> None:
+def test_every_document_gets_one_summary_line_and_nothing_crashes(
+    collected: tuple[Path, str, dict[str, Any]],
+) -> None:
     _, _, found = collected
     assert set(found["summary"]) == set(found["sources"])
     assert not [line for line in found["summary"].values() if "internal error" in line]
 
 
 def test_every_entry_feedparser_can_read_is_stored_and_only_non_feeds_fail(
-    collected: tuple,
+    collected: tuple[Path, str, dict[str, Any]],
 ) -> None:
     _, db_url, found = collected
     db = Database(db_url)
@@ -130,9 +136,11 @@ def test_every_entry_feedparser_can_read_is_stored_and_only_non_feeds_fail(
     assert not problems, "\n".join(problems[:20])
 
 
-def test_text_is_decoded_as_the_reference_parser_expects(collected: tuple) -> None:
+def test_text_is_decoded_as_the_reference_parser_expects(
+    collected: tuple[Path, str, dict[str, Any]],
+) -> None:
     """feed-rs publishes its own parse of each real feed: our stored titles must agree."""
-    _, db_url, found = collected
+    _, db_url, _ = collected
     db = Database(db_url)
     with db.read() as session:
         stored = set(session.scalars(select(Sighting.title))) | set(
@@ -154,7 +162,9 @@ def test_text_is_decoded_as_the_reference_parser_expects(collected: tuple) -> No
     assert not wrong, "\n".join(wrong[:20])
 
 
-def test_non_ascii_text_from_legacy_encodings_arrives_intact(collected: tuple) -> None:
+def test_non_ascii_text_from_legacy_encodings_arrives_intact(
+    collected: tuple[Path, str, dict[str, Any]],
+) -> None:
     _, db_url, _ = collected
     db = Database(db_url)
     with db.read() as session:
