@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import brotli
 import pytest
 
 from monitor.errors import BlockedAddressError, FetchError
@@ -118,6 +119,24 @@ def gzipped(handler: BaseHTTPRequestHandler, server: LocalServer) -> None:
     _send(handler, 200, gzip.compress(FEED), Content_Encoding="gzip")
 
 
+def brotli_encoded(handler: BaseHTTPRequestHandler, server: LocalServer) -> None:
+    _send(handler, 200, brotli.compress(FEED), Content_Encoding="br")
+
+
+def with_hints(handler: BaseHTTPRequestHandler, server: LocalServer) -> None:
+    _send(
+        handler,
+        200,
+        FEED,
+        Cache_Control="public, max-age=900",
+        Link='<https://hub.example.net/>; rel="hub", </feeds/main.xml>; rel="self"',
+    )
+
+
+def gone(handler: BaseHTTPRequestHandler, server: LocalServer) -> None:
+    _send(handler, 410)
+
+
 def gzip_bomb(handler: BaseHTTPRequestHandler, server: LocalServer) -> None:
     _send(handler, 200, gzip.compress(b"\0" * (MAX_BYTES * 50)), Content_Encoding="gzip")
 
@@ -156,6 +175,9 @@ ROUTES: dict[str, Callable[[BaseHTTPRequestHandler, LocalServer], None]] = {
     "/big-undeclared": big_undeclared,
     "/gzip": gzipped,
     "/gzip-bomb": gzip_bomb,
+    "/brotli": brotli_encoded,
+    "/hints": with_hints,
+    "/gone": gone,
     "/drip": drip,
     "/redirect/": redirect,
     "/moved": moved,
@@ -505,3 +527,24 @@ def test_a_retry_after_date_without_a_zone_is_utc() -> None:
     value = format_datetime(later.replace(tzinfo=None))  # rendered with "-0000"
     assert "-0000" in value
     assert 3500 < (_retry_after(value) or 0) <= 3600
+
+
+def test_a_brotli_encoded_body_is_decoded(server: LocalServer, fetcher: Fetcher) -> None:
+    response = fetcher.get(server.url("/brotli"))
+    assert response.body == FEED
+    assert "br" in server.requests[0]["accept-encoding"]
+
+
+def test_cache_lifetime_and_websub_links_are_read_from_the_headers(
+    server: LocalServer, fetcher: Fetcher
+) -> None:
+    response = fetcher.get(server.url("/hints"))
+    assert response.max_age == 900
+    assert response.link_hub == "https://hub.example.net/"
+    assert response.link_self == server.url("/feeds/main.xml")
+
+
+def test_gone_says_the_feed_was_removed_for_good(server: LocalServer, fetcher: Fetcher) -> None:
+    with pytest.raises(FetchError, match="410 Gone: the publisher removed this feed") as caught:
+        fetcher.get(server.url("/gone"))
+    assert caught.value.status == 410
