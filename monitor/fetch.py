@@ -269,3 +269,42 @@ class Fetcher:
         result.body = b"".join(chunks)
         result.elapsed = time.monotonic() - started
         return result
+
+    def post_form(
+        self, url: str, data: Mapping[str, str], allow_private: bool | None = None
+    ) -> FetchResponse:
+        """POST a form (a WebSub hub request) and return any answer, errors included.
+
+        Redirects are not followed: a POST that moved is the caller's to report, not to resend.
+        """
+        limit = 4096  # a hub answers with a status and at most a short message
+        allow = self.policy.allow_private_addresses if allow_private is None else allow_private
+        client = self._open if allow else self._guarded
+        started = time.monotonic()
+        deadline = started + self.policy.total_timeout
+        try:
+            with client.stream("POST", url, data=dict(data), follow_redirects=False) as response:
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size >= limit or time.monotonic() > deadline:
+                        break
+                return FetchResponse(
+                    url=str(response.url),
+                    status=response.status_code,
+                    headers=dict(response.headers),
+                    body=b"".join(chunks)[:limit],
+                    elapsed=time.monotonic() - started,
+                )
+        except BlockedAddressError:
+            raise
+        except httpx.TimeoutException as exc:
+            raise FetchError(f"timed out ({type(exc).__name__})") from None
+        except httpx.UnsupportedProtocol as exc:
+            raise FetchError(f"unsupported URL: {exc}") from None
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            raise FetchError(f"invalid URL: {exc}") from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"connection failed: {exc}") from None

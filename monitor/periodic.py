@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from monitor import websub
 from monitor.config import Settings
 from monitor.store import model_versions
 from monitor.store.db import Database
@@ -45,6 +46,8 @@ def jobs_for(settings: Settings, db: Database) -> list[PeriodicJob]:
     jobs = []
     if settings.classifier.retrain_every:
         jobs.append(PeriodicJob("retrain", settings.classifier.retrain_every, lambda: retrain(db)))
+    if any(source.websub for source in settings.sources):
+        jobs.append(PeriodicJob("websub", 60.0, lambda: websub.send_due(settings, db)))
     return jobs
 
 

@@ -27,6 +27,7 @@ from monitor.store import sources as source_store
 from monitor.store.db import Database
 from monitor.store.models import utcnow
 from monitor.store.sightings import forget_old_bands
+from monitor.store.websub import note_hub
 
 log = logging.getLogger(__name__)
 # Quiet checks (nothing new, nothing wrong) are written this many to a transaction, or at the
@@ -235,8 +236,6 @@ class Collector:
                     moved_to=collected.permanent_redirect if request.type == "rss" else None,
                 )
                 if request.options.get("websub") and collected.hub:
-                    from monitor.store.websub import note_hub
-
                     note_hub(
                         session,
                         source_id=source.id,

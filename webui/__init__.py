@@ -23,6 +23,7 @@ from webui import (
     query_tester,
     queue,
     sources,
+    websub,
 )
 from webui.context import DB_KEY, SETTINGS_KEY
 
@@ -72,6 +73,8 @@ def create_app(settings: Settings, db: Database, *, config: dict[str, Any] | Non
         app.register_blueprint(blueprint)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API checks CSRF itself for cookie sessions; tokens need none
+    app.register_blueprint(websub.bp)
+    csrf.exempt(websub.bp)  # hubs hold no token; their pushes are signed instead
 
     @app.after_request
     def _security_headers(response: Any) -> Any:

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from sqlalchemy.orm import Session
 
 from monitor.errors import WebcareError
 from monitor.store import sources as source_store
 from monitor.store.mentions import open_counts_by_team
 from monitor.store.models import Source
+from monitor.store.websub import subscriptions_by_source
 from webui.auth import queue_access, user
 from webui.context import get_db, get_settings
 
@@ -36,7 +36,7 @@ def index() -> Any:
                 session, stale_after=get_settings().scheduler.stale_after
             )
         }
-        pushed = _subscriptions(session)
+        pushed = subscriptions_by_source(session)
     return render_template(
         "sources.html",
         sources=rows,
@@ -47,14 +47,6 @@ def index() -> Any:
         config_stale_after=f"{get_settings().scheduler.stale_after:g}",
         team=None,
     )
-
-
-def _subscriptions(session: Session) -> dict[int, Any]:
-    try:
-        from monitor.store.websub import subscriptions_by_source
-    except ImportError:  # pragma: no cover - WebSub lands separately
-        return {}
-    return dict(subscriptions_by_source(session))
 
 
 Action = Callable[..., None]
