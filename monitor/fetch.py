@@ -6,7 +6,8 @@ import ipaddress
 import re
 import socket
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import parsedate_to_datetime
@@ -193,9 +194,17 @@ class Fetcher:
             request_headers["If-Modified-Since"] = last_modified
         started = time.monotonic()
         deadline = started + self.policy.total_timeout
+        with (
+            self._as_fetch_errors(),
+            client.stream("GET", url, headers=request_headers) as response,
+        ):
+            return self._read(response, started, deadline)
+
+    @contextmanager
+    def _as_fetch_errors(self) -> Iterator[None]:
+        """httpx's exceptions as FetchErrors with a message for the sources page."""
         try:
-            with client.stream("GET", url, headers=request_headers) as response:
-                return self._read(response, started, deadline)
+            yield
         except BlockedAddressError:
             raise
         except httpx.TooManyRedirects:
@@ -282,29 +291,21 @@ class Fetcher:
         client = self._open if allow else self._guarded
         started = time.monotonic()
         deadline = started + self.policy.total_timeout
-        try:
-            with client.stream("POST", url, data=dict(data), follow_redirects=False) as response:
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in response.iter_bytes():
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size >= limit or time.monotonic() > deadline:
-                        break
-                return FetchResponse(
-                    url=str(response.url),
-                    status=response.status_code,
-                    headers=dict(response.headers),
-                    body=b"".join(chunks)[:limit],
-                    elapsed=time.monotonic() - started,
-                )
-        except BlockedAddressError:
-            raise
-        except httpx.TimeoutException as exc:
-            raise FetchError(f"timed out ({type(exc).__name__})") from None
-        except httpx.UnsupportedProtocol as exc:
-            raise FetchError(f"unsupported URL: {exc}") from None
-        except (httpx.InvalidURL, UnicodeError) as exc:
-            raise FetchError(f"invalid URL: {exc}") from None
-        except httpx.HTTPError as exc:
-            raise FetchError(f"connection failed: {exc}") from None
+        with (
+            self._as_fetch_errors(),
+            client.stream("POST", url, data=dict(data), follow_redirects=False) as response,
+        ):
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size >= limit or time.monotonic() > deadline:
+                    break
+            return FetchResponse(
+                url=str(response.url),
+                status=response.status_code,
+                headers=dict(response.headers),
+                body=b"".join(chunks)[:limit],
+                elapsed=time.monotonic() - started,
+            )
