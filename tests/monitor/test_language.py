@@ -52,3 +52,11 @@ SHARED = LanguageDetector(["nl", "en"])
 @given(st.text(max_size=300))
 def test_any_text_gives_a_configured_language_or_none(text: str) -> None:
     assert SHARED.detect(text) in {"nl", "en", None}
+
+
+def test_the_detector_keeps_only_the_weights_of_the_configured_languages() -> None:
+    detector = LanguageDetector(("nl", "en"))
+    # The full model's table for every language (28 MB) is not kept in a worker.
+    assert detector._identifier.nb_ptc.shape[1] == 2
+    assert detector.detect("Al drie dagen geen stroom en niemand neemt de telefoon op") == "nl"
+    assert detector.detect("The power has been out for three days and nobody answers") == "en"
