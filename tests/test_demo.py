@@ -20,10 +20,18 @@ from tests.conftest import REPO
 pytestmark = pytest.mark.slow
 
 
+_GIVEN: set[int] = set()
+
+
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free port, never one this module handed out before (the OS may offer it again)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port not in _GIVEN:
+            _GIVEN.add(port)
+            return port
 
 
 def _demo_config(tmp_path: Path) -> Path:
@@ -101,6 +109,7 @@ def test_the_demo_fills_every_queue_and_keeps_flowing(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)  # what a service manager sends
         output, _ = process.communicate(timeout=30)
+        print(output)  # pytest shows it when the test fails
     assert f"Webcare Triage is running at http://127.0.0.1:{port}/" in output
     assert "log in as 'admin' with password" in output
     assert "Traceback" not in output
