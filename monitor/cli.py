@@ -246,6 +246,9 @@ def collect(ctx: Context, once: bool, sources: tuple[str, ...]) -> None:
             demo.stop()
     for outcome in sorted(outcomes, key=lambda o: o.name):
         click.echo(outcome.summary())
+    said = runtime.send_alerts(collector.owner)
+    if said:
+        click.echo(said)
     if not outcomes:
         click.echo("no sources to collect (none active, or all being fetched by another worker)")
 

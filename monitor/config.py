@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from monitor.errors import ConfigError, QueryError
+from monitor.names import ROLES, TEAMS
 from monitor.query import parse_query
 
 DEFAULT_CONFIG = Path("config/webcare.toml")
@@ -308,11 +309,129 @@ class RoutingSettings(_Section):
         return default, f"[routing] {category}"
 
 
+AlertEvent = Literal["mention", "spike", "blind_spot", "sla", "digest"]
+_TARGET_KINDS = ("webhook:", "role:", "user:", "team:", "email:")
+
+
+def _clock_period(value: str) -> str:
+    """'22:00-07:00' (may wrap past midnight) or '' for none."""
+    if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError(f'expected a period such as "22:00-07:00", got {value!r}')
+    return value
+
+
+ClockPeriod = Annotated[str, AfterValidator(_clock_period)]
+
+
+def _notify_target(value: str) -> str:
+    value = value.strip()
+    if value.startswith(_TARGET_KINDS):
+        kind, _, rest = value.partition(":")
+        if not rest:
+            raise ValueError(f"expected a name after {kind}:, got {value!r}")
+        if kind == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", rest):
+            raise ValueError(f"expected an e-mail address after email:, got {value!r}")
+        return value
+    if not re.match(r"^[a-z][a-z0-9+.-]*://\S", value, re.IGNORECASE):
+        raise ValueError(
+            "expected an Apprise URL (mailto://, json://, slack://, msteams://, ...) or "
+            f"webhook:NAME, role:ROLE, user:NAME, team:TEAM or email:ADDRESS, got {value!r}"
+        )
+    return value
+
+
+NotifyTarget = Annotated[str, AfterValidator(_notify_target)]
+
+
 class AlertSettings(_Section):
+    """One rule: which events go to whom."""
+
+    name: str = Field("", max_length=100)
+    # mention: a new mention that fits the filters below; spike: a burst per brand and category;
+    # blind_spot: a source that missed its freshness target; sla: an item about to breach or
+    # breached; digest: the daily summary per team.
+    event: AlertEvent = "mention"
     category: Category | None = None
     brand: str | None = None
     source: str | None = None
-    notify: tuple[str, ...] = ()
+    team: Team | None = None
+    min_priority: int = Field(0, ge=0, le=100)
+    notify: tuple[NotifyTarget, ...] = Field(min_length=1)
+    # Alerts of this rule within this window go out as one message; "0" sends each at once.
+    # Default: at once for journalist inquiries, blind spots and spikes, else [alerting] group.
+    group: Annotated[
+        float | None, BeforeValidator(lambda v: 0.0 if v in (0, "0", "off") else parse_duration(v))
+    ] = None
+    # Hold this rule's alerts during [alerting] quiet_hours (default: yes, except journalist
+    # inquiries).
+    quiet_hours: bool | None = None
+
+    @property
+    def urgent(self) -> bool:
+        return self.category == "journalist_inquiry" and self.event in ("mention", "sla")
+
+
+class SpikeSettings(_Section):
+    window: Duration = 3600.0
+    baseline_days: int = Field(7, ge=0, le=60)
+    baseline_weeks: int = Field(4, ge=0, le=52)
+    # A spike starts above baseline x margin, with at least min_count mentions in the window,
+    # and ends when the count falls back to baseline x end_ratio.
+    margin: float = Field(2.0, gt=1.0, le=100.0)
+    min_count: int = Field(10, ge=1)
+    end_ratio: float = Field(1.2, ge=0.0, le=100.0)
+    categories: tuple[Category, ...] = ("complaint",)
+
+
+class DigestSettings(_Section):
+    # Local time ([locale] timezone) of the daily digest per team; "" for none.
+    at: Annotated[
+        str,
+        AfterValidator(
+            lambda v: (
+                v
+                if not v or re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v)
+                else _raise(f'expected a time such as "08:00", got {v!r}')
+            )
+        ),
+    ] = "08:00"
+
+
+def _raise(message: str) -> Any:
+    raise ValueError(message)
+
+
+class AlertingSettings(_Section):
+    # The default grouping window for mention rules: fifty complaints in five minutes are one
+    # message, not fifty.
+    group: Duration = 300.0
+    quiet_hours: ClockPeriod = ""
+    timeout: Duration = 10.0
+    # A delivery that keeps failing is retried with doubling waits (from retry_backoff, at most
+    # an hour) and after max_attempts marked failed, shown on the Alerts page for a person.
+    max_attempts: int = Field(8, ge=1, le=100)
+    retry_backoff: Duration = 30.0
+    spike: SpikeSettings = SpikeSettings()
+    digest: DigestSettings = DigestSettings()
+
+
+class MailSettings(_Section):
+    """The SMTP server for email:, user:, role: and team: targets."""
+
+    host: str = ""
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str = ""
+    password_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    sender: str = "webcare@localhost"
+
+
+class WebhookSettings(_Section):
+    """A signed (HMAC-SHA256) JSON webhook into the organisation's own systems."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+    url: HttpUrl
+    secret_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class DemoSettings(_Section):
@@ -358,6 +477,9 @@ class Settings(_Section):
     sources: tuple[SourceSettings, ...] = ()
     routing: RoutingSettings = RoutingSettings()
     alerts: tuple[AlertSettings, ...] = ()
+    alerting: AlertingSettings = AlertingSettings()
+    mail: MailSettings = MailSettings()
+    webhooks: tuple[WebhookSettings, ...] = ()
     blocklist: BlocklistSettings = BlocklistSettings()
     dedup: DedupSettings = DedupSettings()
     demo: DemoSettings = DemoSettings()
@@ -369,6 +491,8 @@ class Settings(_Section):
     def _cross_checks(self) -> Settings:
         _unique([b.name for b in self.brands], "brands", "name")
         _unique([s.name for s in self.sources], "sources", "name")
+        _unique([w.name for w in self.webhooks], "webhooks", "name")
+        self._check_alerts()
         known = {b.name for b in self.brands}
         for i, source in enumerate(self.sources):
             for brand in source.brands or ():
@@ -378,6 +502,38 @@ class Settings(_Section):
                         f"{sorted(known)}"
                     )
         return self
+
+    def _check_alerts(self) -> None:
+        webhooks = {w.name for w in self.webhooks}
+        brands = {b.name for b in self.brands}
+        sources = {s.name for s in self.sources}
+        for i, rule in enumerate(self.alerts):
+            where = f"alerts[{i}]"
+            if rule.brand is not None and rule.brand not in brands:
+                raise ValueError(f"{where}.brand: unknown brand {rule.brand!r}")
+            if rule.source is not None and rule.source not in sources:
+                raise ValueError(f"{where}.source: unknown source {rule.source!r}")
+            for j, target in enumerate(rule.notify):
+                kind, _, name = target.partition(":")
+                if kind == "webhook" and name not in webhooks:
+                    raise ValueError(f"{where}.notify[{j}]: no [[webhooks]] entry named {name!r}")
+                if kind == "role" and name not in ROLES:
+                    raise ValueError(
+                        f"{where}.notify[{j}]: unknown role {name!r}; expected one of "
+                        f"{', '.join(ROLES)}"
+                    )
+                if kind == "team" and name not in TEAMS:
+                    raise ValueError(
+                        f"{where}.notify[{j}]: unknown team {name!r}; expected one of "
+                        f"{', '.join(TEAMS)}"
+                    )
+                if kind in ("email", "user", "role", "team") and not self.mail.host:
+                    raise ValueError(
+                        f"{where}.notify[{j}]: {kind}: targets are sent by mail; set [mail] host"
+                    )
+
+    def alert_name(self, index: int) -> str:
+        return self.alerts[index].name or f"alerts[{index}]"
 
     @property
     def config_dir(self) -> Path:

@@ -10,6 +10,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from monitor import websub
+from monitor.alerts import watch
+from monitor.alerts.alerter import Alerter
 from monitor.config import Settings
 from monitor.store import model_versions
 from monitor.store.db import Database
@@ -42,8 +44,10 @@ def retrain(db: Database) -> str:
     return train_and_decide(db, actor="scheduled training").summary()
 
 
-def jobs_for(settings: Settings, db: Database) -> list[PeriodicJob]:
+def jobs_for(settings: Settings, db: Database, alerter: Alerter | None = None) -> list[PeriodicJob]:
     jobs = []
+    if alerter is not None:
+        jobs.append(PeriodicJob("alerts", 60.0, lambda: watch.run_checks(alerter, db)))
     if settings.classifier.retrain_every:
         jobs.append(PeriodicJob("retrain", settings.classifier.retrain_every, lambda: retrain(db)))
     if any(source.websub for source in settings.sources):

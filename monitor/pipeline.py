@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from monitor import stories
+from monitor.alerts.alerter import Alerter
 from monitor.classify import ModelProvider
 from monitor.config import Settings
 from monitor.deadlines import find_deadline
@@ -19,6 +20,7 @@ from monitor.matching import MatchOutcome, SourceRules, match_items, rules_for
 from monitor.priority import priority
 from monitor.routing import route
 from monitor.sources.base import Item
+from monitor.store.alerts import NewAlert, raise_alerts
 from monitor.store.db import Database
 from monitor.store.mentions import add_rows, insert_new
 from monitor.store.models import Classification, Event, utcnow
@@ -74,10 +76,12 @@ class Ingestor:
         db: Database,
         models: ModelProvider,
         languages: LanguageDetector | None = None,
+        alerter: Alerter | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
         self.models = models
+        self.alerter = alerter
         self.languages = languages or LanguageDetector(settings.classifier.languages)
         self._rules: dict[str, SourceRules] = {}
 
@@ -144,6 +148,9 @@ class Ingestor:
                     {k.key: m.id for k in raced for m in known if m.dedup_key == k.key}
                 )
             self._write_new(session, plan, inserted, extras, source_id, now)
+            alerts = self._alerts(rows, inserted, source_name, now)
+            if alerts:  # in this transaction: stored mention and its alert, or neither
+                raise_alerts(session, alerts, now)
             # Rows that needed the new ids: first sightings, copies of this batch's stories,
             # and items another worker stored first.
             planned = {r["sighting_key"] for r in known_sightings}
@@ -158,7 +165,21 @@ class Ingestor:
             )
         report.new = len(inserted)
         report.duplicates = report.matched - report.new - report.near_duplicates
+        if alerts and self.alerter is not None:
+            self.alerter.raised()
         return report
+
+    def _alerts(
+        self,
+        rows: Sequence[dict[str, Any]],
+        inserted: dict[str, int],
+        source_name: str,
+        now: datetime,
+    ) -> list[NewAlert]:
+        if self.alerter is None or not inserted:
+            return []
+        stored = [{**r, "id": inserted[r["dedup_key"]]} for r in rows if r["dedup_key"] in inserted]
+        return self.alerter.for_mentions(stored, source_name, now)
 
     # --- stages ----------------------------------------------------------------------------
 

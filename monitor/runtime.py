@@ -10,10 +10,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from monitor.alerts.alerter import Alerter
+from monitor.alerts.channels import check_targets
+from monitor.alerts.dispatch import Dispatcher
 from monitor.classify import ModelProvider, ensure_live_model
 from monitor.config import Settings
 from monitor.pipeline import Ingestor
 from monitor.scheduler import Collector, Worker
+from monitor.store import alerts as alert_store
 from monitor.store import migrate
 from monitor.store.db import Database
 from monitor.store.models import User
@@ -45,18 +49,41 @@ class Runtime:
         return counts
 
     def ready(self) -> None:
-        """Check that the database answers and has the schema this code expects."""
+        """Check that the database answers and has the schema this code expects, and that every
+        alert target can work."""
+        check_targets(self.settings)
         self.db.check_connection()
         migrate.require_current(self.db)
         with self.db.write() as session:
             sync_sources(session, self.settings)
 
     def collector(self) -> Collector:
-        ingestor = Ingestor(self.settings, self.db, ModelProvider(self.db))
+        alerter = Alerter(self.settings, self.db)
+        ingestor = Ingestor(self.settings, self.db, ModelProvider(self.db), alerter=alerter)
         return Collector(self.settings, self.db, ingestor)
 
     def worker(self) -> Worker:
         return Worker(self.collector())
+
+    def send_alerts(self, owner: str, wait: float = 10.0) -> str:
+        """Send the alerts that are due now or within `wait` seconds; say what is left (nothing
+        when there were no alerts)."""
+        dispatcher = Dispatcher(self.settings, self.db, owner)
+        try:
+            sent = dispatcher.drain(timeout=wait)
+        finally:
+            dispatcher.stop()
+        with self.db.read() as session:
+            waiting = alert_store.pending_count(session)
+            failed = alert_store.failed_count(session)
+        if not (sent or waiting or failed):
+            return ""
+        line = f"alerts: {sent} message(s) sent"
+        if waiting:
+            line += f", {waiting} waiting (grouping window, quiet hours or retry)"
+        if failed:
+            line += f", {failed} failed (see the Alerts page)"
+        return line
 
     def web_app(self) -> Flask:
         from webui import create_app  # only the commands that serve pages need Flask

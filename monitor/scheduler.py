@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from monitor.alerts.dispatch import Dispatcher
 from monitor.config import Settings
 from monitor.errors import FetchError
 from monitor.fetch import Fetcher, FetchPolicy
@@ -321,7 +322,11 @@ class Worker:
 
     def __init__(self, collector: Collector) -> None:
         self.collector = collector
-        self.jobs = jobs_for(collector.settings, collector.db)
+        self.dispatcher = Dispatcher(collector.settings, collector.db, collector.owner)
+        alerter = collector.ingestor.alerter
+        if alerter is not None:
+            alerter.on_raised = self.dispatcher.poke
+        self.jobs = jobs_for(collector.settings, collector.db, alerter)
         self.scheduler = BackgroundScheduler(timezone="UTC")
         self.scheduler.add_job(
             self._periodic, "interval", seconds=60, id="periodic", max_instances=1, coalesce=True
@@ -349,8 +354,10 @@ class Worker:
             log.exception("collector tick failed; retrying at the next tick")
 
     def start(self) -> None:
+        self.dispatcher.start()
         self.scheduler.start()
 
     def stop(self) -> None:
         self.scheduler.shutdown(wait=True)
         self.collector.close()
+        self.dispatcher.stop()

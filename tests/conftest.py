@@ -230,3 +230,130 @@ def rss(*items: dict[str, str], title: str = "Test feed") -> str:
         f"<title>{title}</title><link>http://example.org/</link><description>t</description>"
         f"{body}</channel></rss>"
     )
+
+
+# --- real receivers for alerts: an HTTP endpoint and an SMTP server ---------------------------
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.body)
+
+
+class Receiver:
+    """Records every POST; answers with the statuses queued in `answers`, then 200."""
+
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self.answers: list[int] = []
+        self.arrived = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with receiver.arrived:
+                    status = receiver.answers.pop(0) if receiver.answers else 200
+                    if status < 300:
+                        receiver.received.append(
+                            Received(self.path, dict(self.headers.items()), body)
+                        )
+                    receiver.arrived.notify_all()
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        ).start()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.httpd.server_address[1]}"
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.received) >= count, timeout=timeout)
+        return list(self.received)
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.stop()
+
+
+@dataclass
+class Mail:
+    sender: str
+    recipients: list[str]
+    message: Any  # email.message.EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    def text(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        return str(part.get_content()) if part is not None else ""
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on a free loopback port that keeps what it receives."""
+
+    def __init__(self) -> None:
+        import email
+        import email.policy
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        self.mails: list[Mail] = []
+        self.arrived = threading.Condition()
+        server = self
+
+        class Handler:
+            async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+                message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                with server.arrived:
+                    server.mails.append(Mail(envelope.mail_from, list(envelope.rcpt_tos), message))
+                    server.arrived.notify_all()
+                return "250 OK"
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Mail]:
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.mails) >= count, timeout=timeout)
+        return list(self.mails)
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    yield server
+    server.stop()

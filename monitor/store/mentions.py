@@ -143,8 +143,12 @@ def change_status(session: Session, mention_id: int, status: str, user: User | N
         raise WebcareError(f"mention {mention_id} does not exist")
     if mention.status != status:
         previous = mention.status
+        now = utcnow()
         mention.status = status
-        mention.updated_at = utcnow()
+        mention.updated_at = now
+        if user is not None and mention.first_response_at is None:
+            mention.first_response_at = now
+        mention.resolved_at = None if status in OPEN_STATUSES else now
         record_event(
             session,
             "mention.status_changed",

@@ -79,6 +79,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Where alerts for this person (user:, role:, team: targets) are mailed.
+    email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     teams: Mapped[list[Team]] = relationship(secondary="user_teams", lazy="selectin")
 
@@ -211,6 +213,9 @@ class Mention(Base):
     deadline_phrase: Mapped[str | None] = mapped_column(String(200))
     last_seen_at: Mapped[datetime | None]
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The service-level clocks: the first time a person moved it on from new, and resolved it.
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
 
     source: Mapped[Source] = relationship(lazy="joined", innerjoin=True)
 
@@ -365,3 +370,85 @@ class Job(Base):
     lease_expires_at: Mapped[datetime | None]
     last_run_at: Mapped[datetime | None]
     last_result: Mapped[str | None] = mapped_column(Text)
+
+
+class Alert(Base):
+    """Something a rule says people must hear about; the key makes it happen once, whichever
+    worker saw it first."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    event: Mapped[str] = mapped_column(String(20))  # mention, spike, blind_spot, sla, digest
+    rule: Mapped[str] = mapped_column(String(100))
+    mention_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), index=True
+    )
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_alerts_created_at", "created_at"),)
+
+
+class AlertDelivery(Base):
+    """One alert to one target: pending until sent; retried with backoff; failed stays visible.
+    Deliveries of one rule to one target that are due together go out as one message."""
+
+    __tablename__ = "alert_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(100))
+    target: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    alert: Mapped[Alert] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        UniqueConstraint("alert_id", "target"),
+        Index("ix_alert_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_alert_deliveries_group", "rule", "target", "sent_at"),
+    )
+
+
+class AlertRule(Base):
+    """A rule made on the admin page; rules from the config file live only there."""
+
+    __tablename__ = "alert_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Spike(Base):
+    """A burst of mentions for one brand and category, open until it ends: one alert each way."""
+
+    __tablename__ = "spikes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(30))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    peak: Mapped[int] = mapped_column(Integer, default=0)
+    baseline: Mapped[float] = mapped_column(Float, default=0.0)
+
+    __table_args__ = (Index("ix_spikes_open", "brand", "category", "ended_at"),)

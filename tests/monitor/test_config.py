@@ -292,7 +292,7 @@ def test_an_unknown_routing_category_is_an_unknown_key() -> None:
 
 
 def test_an_alert_for_an_unknown_category_lists_the_categories() -> None:
-    assert mapping_error({"alerts": [{"category": "spam"}]}) == (
+    assert mapping_error({"alerts": [{"category": "spam", "notify": ["json://h/x"]}]}) == (
         "alerts[0].category: expected 'complaint', 'question', 'journalist_inquiry', "
         "'praise' or 'other', got 'spam'"
     )
@@ -417,3 +417,42 @@ def test_settings_from_a_mapping_are_the_same_type_as_from_a_file() -> None:
     settings = settings_from_mapping({"brands": BRANDS}, origin="test")
     assert isinstance(settings, Settings)
     assert settings.config_path == "test"
+
+
+def test_an_alert_target_that_is_neither_a_url_nor_a_known_kind_is_refused() -> None:
+    message = mapping_error({"alerts": [{"notify": ["pr@example.org"]}]})
+    assert message.startswith("alerts[0].notify[0]: expected an Apprise URL")
+    assert "got 'pr@example.org'" in message
+
+
+def test_an_alert_needs_somebody_to_notify() -> None:
+    assert mapping_error({"alerts": [{"category": "complaint"}]}) == (
+        "alerts[0].notify: required key is missing"
+    )
+
+
+def test_a_webhook_target_must_name_a_configured_webhook() -> None:
+    assert mapping_error({"alerts": [{"notify": ["webhook:crm"]}]}) == (
+        "alerts[0].notify[0]: no [[webhooks]] entry named 'crm'"
+    )
+
+
+def test_mail_targets_need_a_mail_server() -> None:
+    assert mapping_error({"alerts": [{"notify": ["role:pr_officer"]}]}) == (
+        "alerts[0].notify[0]: role: targets are sent by mail; set [mail] host"
+    )
+    message = mapping_error({"mail": {"host": "smtp.example.org"},
+                             "alerts": [{"notify": ["role:press"]}]})  # fmt: skip
+    assert message.startswith("alerts[0].notify[0]: unknown role 'press'; expected one of admin")
+
+
+def test_quiet_hours_are_a_period_of_the_day() -> None:
+    assert mapping_error({"alerting": {"quiet_hours": "22-7"}}) == (
+        "alerting.quiet_hours: expected a period such as \"22:00-07:00\", got '22-7'"
+    )
+
+
+def test_an_alert_rule_for_an_unknown_source_is_refused() -> None:
+    assert mapping_error({"alerts": [{"source": "twitter", "notify": ["json://h/x"]}]}) == (
+        "alerts[0].source: unknown source 'twitter'"
+    )

@@ -1,0 +1,1 @@
+"""Alerts: rules say who hears about what; the alerter raises, the dispatcher sends."""

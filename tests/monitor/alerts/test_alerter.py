@@ -1,0 +1,127 @@
+"""A stored mention raises one alert per rule that fits it, in the same transaction, once,
+whichever worker stored it; blind spots raise one alert when they start and one when they end."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from monitor.alerts import watch
+from monitor.alerts.alerter import Alerter
+from monitor.classify import ModelProvider
+from monitor.config import Settings
+from monitor.pipeline import Ingestor
+from monitor.sources.base import Item
+from monitor.store.db import Database
+from monitor.store.models import Alert, AlertDelivery, Source, utcnow
+
+INQUIRY = (
+    "Ik ben verslaggever bij Het Zuiderblad en zoek een reactie van Stroomlijn op de storing, "
+    "graag voor 16.00 uur vandaag."
+)
+COMPLAINT = "Drie dagen geen stroom en Stroomlijn neemt niet op. Wat een zooi, echt waardeloos!"
+
+
+def _ingest(db: Database, settings: Settings, *texts: str) -> None:
+    with db.read() as session:
+        source_id = int(session.scalar(select(Source.id)) or 0)
+    ingestor = Ingestor(settings, db, ModelProvider(db), alerter=Alerter(settings, db))
+    items = [Item(source_item_id=str(hash(t)), url=None, title="", text=t) for t in texts]
+    ingestor.ingest(source_id=source_id, source_name="forum", items=items)
+
+
+def _alerts(db: Database) -> list[Alert]:
+    with db.read() as session:
+        return list(session.scalars(select(Alert).order_by(Alert.id)))
+
+
+def test_a_journalist_inquiry_raises_an_urgent_alert_for_each_fitting_rule(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = settings_for(
+        [{"name": "forum", "url": "https://forum.example/feed"}],
+        alerts=[
+            {"name": "press", "category": "journalist_inquiry", "notify": ["json://h/press"]},
+            {"category": "complaint", "notify": ["json://h/complaints"]},
+            {"source": "forum", "min_priority": 90, "notify": ["json://h/urgent"]},
+            {"source": "forum", "team": "webcare", "notify": ["json://h/webcare"]},
+        ],
+        web={"public_url": "https://webcare.stroomlijn.test"},
+    )
+    _ingest(db, settings, INQUIRY)
+    assert [(a.rule, a.urgent) for a in _alerts(db)] == [("press", True), ("alerts[2]", False)]
+    alert = _alerts(db)[0]
+    assert alert.event == "mention"
+    assert alert.subject.startswith("Journalist inquiry about Stroomlijn Energie, deadline ")
+    assert "16:00" in alert.subject
+    assert "verslaggever bij Het Zuiderblad" in alert.body
+    assert "Source: forum" in alert.body
+    assert alert.link == f"https://webcare.stroomlijn.test/mentions/{alert.mention_id}"
+    with db.read() as session:
+        press, urgent = session.scalars(select(AlertDelivery).order_by(AlertDelivery.id))
+    assert (press.target, urgent.target) == ("json://h/press", "json://h/urgent")
+    assert press.next_attempt_at <= utcnow()  # at once: no grouping, no quiet hours
+    assert urgent.next_attempt_at > utcnow()  # a mention rule without a category groups
+
+
+def test_a_complaint_waits_for_its_grouping_window(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = settings_for(
+        [{"name": "forum", "url": "https://forum.example/feed"}],
+        alerts=[{"category": "complaint", "notify": ["json://h/complaints"]}],
+    )
+    _ingest(db, settings, COMPLAINT)
+    with db.read() as session:
+        delivery = session.scalars(select(AlertDelivery)).one()
+    assert delivery.next_attempt_at > utcnow() + timedelta(minutes=4)
+
+
+def test_two_workers_storing_the_same_inquiry_raise_one_alert(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = settings_for(
+        [{"name": "forum", "url": "https://forum.example/feed"}],
+        alerts=[{"category": "journalist_inquiry", "notify": ["json://h/press"]}],
+    )
+    threads = [threading.Thread(target=_ingest, args=(db, settings, INQUIRY)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(_alerts(db)) == 1
+    with db.read() as session:
+        assert session.scalar(select(func.count(AlertDelivery.id))) == 1
+
+
+def test_a_dead_source_raises_one_alert_and_one_more_when_it_is_back(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = settings_for(
+        [{"name": "forum", "url": "https://forum.example/feed", "interval": "5m"}],
+        alerts=[{"event": "blind_spot", "notify": ["json://h/ops"]}],
+    )
+    alerter = Alerter(settings, db)
+    now = utcnow()
+    with db.write() as session:
+        session.execute(
+            update(Source).values(
+                last_success_at=now - timedelta(hours=2),
+                failing_since=now - timedelta(hours=2),
+                last_error="HTTP 503",
+            )
+        )
+    assert watch.run_checks(alerter, db, now) == "1 alert(s) raised"
+    assert watch.run_checks(alerter, db, now + timedelta(minutes=1)) == "nothing to raise"
+    [down] = _alerts(db)
+    assert (down.event, down.data["state"]) == ("blind_spot", "down")
+    assert down.subject.startswith("forum is down since ")
+    assert "HTTP 503" in down.body
+    with db.write() as session:
+        session.execute(update(Source).values(last_success_at=now, failing_since=None))
+    assert watch.run_checks(alerter, db, now + timedelta(minutes=2)) == "1 alert(s) raised"
+    assert watch.run_checks(alerter, db, now + timedelta(minutes=3)) == "nothing to raise"
+    assert [a.data["state"] for a in _alerts(db)] == ["down", "recovered"]
