@@ -379,8 +379,14 @@ class SpikeSettings(_Section):
     # and ends when the count falls back to baseline x end_ratio.
     margin: float = Field(2.0, gt=1.0, le=100.0)
     min_count: int = Field(10, ge=1)
-    end_ratio: float = Field(1.2, ge=0.0, le=100.0)
+    end_ratio: float = Field(1.2, gt=0.0, le=100.0)
     categories: tuple[Category, ...] = ("complaint",)
+
+    @model_validator(mode="after")
+    def _ends_below_start(self) -> SpikeSettings:
+        if not 0 < self.end_ratio < self.margin:
+            raise ValueError(f"end_ratio: expected above 0 and below margin ({self.margin:g})")
+        return self
 
 
 class DigestSettings(_Section):
@@ -584,7 +590,7 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{location}: {message}" if location else message
 
 
-_KEY_PREFIX = re.compile(r"^(url|search|username|password_env|websub): ")
+_KEY_PREFIX = re.compile(r"^(url|search|username|password_env|websub|end_ratio): ")
 
 
 def settings_from_mapping(data: Mapping[str, Any], *, origin: str = "<config>") -> Settings:

@@ -3,14 +3,19 @@ They run as one periodic job, once across all workers; alert keys make a repeat 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
 
 from monitor.alerts.alerter import Alerter
-from monitor.alerts.compose import base_url, local_time
+from monitor.alerts.compose import base_url, clean, local_time
+from monitor.alerts.spikes import SpikeRule, Verdict, baseline_windows, examples, judge, top_terms
+from monitor.names import CATEGORY_LABELS
 from monitor.store import sources as source_store
+from monitor.store import spikes as spike_store
 from monitor.store.alerts import NewAlert, raise_alerts, sources_reported_down
 from monitor.store.db import Database
-from monitor.store.models import utcnow
+from monitor.store.models import Spike, utcnow
 
 
 def blind_spots(alerter: Alerter, db: Database, now: datetime) -> list[NewAlert]:
@@ -59,9 +64,104 @@ def blind_spots(alerter: Alerter, db: Database, now: datetime) -> list[NewAlert]
     return alerts
 
 
+def spikes(alerter: Alerter, db: Database, now: datetime) -> list[NewAlert]:
+    """Per brand and category, the last window against the same window on earlier days and
+    weeks: one alert when a spike starts, with its top terms and examples, one when it ends."""
+    config = alerter.settings.alerting.spike
+    rule = SpikeRule(margin=config.margin, min_count=config.min_count, end_ratio=config.end_ratio)
+    window = timedelta(seconds=config.window)
+    zone = alerter.settings.locale.zone
+    # In local time, so that "the same hour yesterday" survives a change of summer time.
+    earlier = baseline_windows(now.astimezone(zone), window, config.baseline_days,
+                               config.baseline_weeks)  # fmt: skip
+    alerts: list[NewAlert] = []
+    with db.write() as session:
+        current = spike_store.counts(session, now - window, now, config.categories)
+        history = [spike_store.counts(session, a, b, config.categories) for a, b in earlier]
+        open_ = spike_store.open_spikes(session)
+        for brand, category in sorted({*current, *open_}):
+            count = current.get((brand, category), 0)
+            spike = open_.get((brand, category))
+            verdict = judge(
+                count,
+                [h.get((brand, category), 0) for h in history],
+                rule,
+                active=spike is not None,
+            )
+            if verdict.state == "started":
+                spike = Spike(brand=brand, category=category, started_at=now, peak=count,
+                              baseline=verdict.baseline)  # fmt: skip
+                session.add(spike)
+                session.flush()
+                alerts += _spike_started(alerter, session, spike, verdict, now, window, earlier)
+            elif verdict.state == "ongoing" and spike is not None:
+                spike.peak = max(spike.peak, count)
+            elif verdict.state == "ended" and spike is not None:
+                spike.ended_at = now
+                alerts += _spike_ended(alerter, spike, count, now)
+    return alerts
+
+
+def _spike_started(
+    alerter: Alerter,
+    session: Session,
+    spike: Spike,
+    verdict: Verdict,
+    now: datetime,
+    window: timedelta,
+    earlier: list[tuple[datetime, datetime]],
+) -> list[NewAlert]:
+    settings = alerter.settings
+    label = CATEGORY_LABELS.get(spike.category, spike.category).lower()
+    minutes = int(window.total_seconds() // 60)
+    recent = spike_store.posts(session, spike.brand, spike.category, [(now - window, now)],
+                               limit=500)  # fmt: skip
+    before = spike_store.posts(session, spike.brand, spike.category, earlier, limit=1000)
+    brand_words = [spike.brand, *(b.query for b in settings.brands if b.name == spike.brand)]
+    terms = top_terms([t for _, t, _ in recent], [t for _, t, _ in before], ignore=brand_words)
+    chosen = examples(recent)
+    texts = {id_: text for id_, text, _ in recent}
+    base = base_url(settings)
+    subject = (
+        f"Spike in {label}s about {spike.brand}: {spike.peak} in {minutes} min "
+        f"(usually {verdict.baseline:.1f})"
+    )
+    lines = [subject, ""]
+    if terms:
+        lines.append("Top terms: " + ", ".join(terms))
+    for id_ in chosen:
+        lines.append(f"• {clean(texts[id_], 200)}\n  {base}/mentions/{id_}")
+    team, _ = settings.routing.team_for(spike.category)
+    link = f"{base}/queue/{team}?category={spike.category}"
+    lines.append(f"In webcare: {link}")
+    data = {"brand": spike.brand, "category": spike.category, "count": spike.peak,
+            "baseline": round(verdict.baseline, 2), "terms": terms, "examples": chosen,
+            "state": "started"}  # fmt: skip
+    return alerter.for_event(
+        "spike", {"brand": spike.brand, "category": spike.category},
+        key=f"spike:{spike.id}:started", now=now, subject=subject, body="\n".join(lines),
+        link=link, data=data,
+    )  # fmt: skip
+
+
+def _spike_ended(alerter: Alerter, spike: Spike, count: int, now: datetime) -> list[NewAlert]:
+    label = CATEGORY_LABELS.get(spike.category, spike.category).lower()
+    zone = alerter.settings.locale.zone
+    subject = f"All clear: the spike in {label}s about {spike.brand} is over"
+    body = (
+        f"{subject}. It started {local_time(spike.started_at, zone)} and peaked at {spike.peak}; "
+        f"now {count}, against a usual {spike.baseline:.1f}."
+    )
+    data = {"brand": spike.brand, "category": spike.category, "state": "ended", "peak": spike.peak}
+    return alerter.for_event(
+        "spike", {"brand": spike.brand, "category": spike.category},
+        key=f"spike:{spike.id}:ended", now=now, subject=subject, body=body, data=data,
+    )  # fmt: skip
+
+
 def run_checks(alerter: Alerter, db: Database, now: datetime | None = None) -> str:
     now = now or utcnow()
-    alerts = blind_spots(alerter, db, now)
+    alerts = blind_spots(alerter, db, now) + spikes(alerter, db, now)
     new = 0
     if alerts:
         with db.write() as session:

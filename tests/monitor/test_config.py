@@ -456,3 +456,9 @@ def test_an_alert_rule_for_an_unknown_source_is_refused() -> None:
     assert mapping_error({"alerts": [{"source": "twitter", "notify": ["json://h/x"]}]}) == (
         "alerts[0].source: unknown source 'twitter'"
     )
+
+
+def test_a_spike_must_end_below_the_level_it_starts_at() -> None:
+    assert mapping_error({"alerting": {"spike": {"margin": 1.5, "end_ratio": 2}}}) == (
+        "alerting.spike.end_ratio: expected above 0 and below margin (1.5)"
+    )

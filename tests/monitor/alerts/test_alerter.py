@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -16,7 +16,7 @@ from monitor.config import Settings
 from monitor.pipeline import Ingestor
 from monitor.sources.base import Item
 from monitor.store.db import Database
-from monitor.store.models import Alert, AlertDelivery, Source, utcnow
+from monitor.store.models import Alert, AlertDelivery, Mention, Source, utcnow
 
 INQUIRY = (
     "Ik ben verslaggever bij Het Zuiderblad en zoek een reactie van Stroomlijn op de storing, "
@@ -125,3 +125,67 @@ def test_a_dead_source_raises_one_alert_and_one_more_when_it_is_back(
     assert watch.run_checks(alerter, db, now + timedelta(minutes=2)) == "1 alert(s) raised"
     assert watch.run_checks(alerter, db, now + timedelta(minutes=3)) == "nothing to raise"
     assert [a.data["state"] for a in _alerts(db)] == ["down", "recovered"]
+
+
+OUTAGE = [
+    "Storing bij Stroomlijn: al uren geen internet in Utrecht",
+    "Weer een storing, geen internet en Stroomlijn zegt niets",
+    "Hele wijk zonder internet door storing bij Stroomlijn",
+    "Internet ligt eruit, storing nummer drie deze maand",
+    "Stroomlijn storing, internet doet het niet meer",
+]
+
+
+def _store_mentions(db: Database, texts: list[str], at: datetime, category: str) -> None:
+    with db.write() as session:
+        source_id = int(session.scalar(select(Source.id)) or 0)
+        for n, text in enumerate(texts):
+            key = f"{category}-{at.isoformat()}-{n}"
+            session.add(
+                Mention(
+                    dedup_key=key,
+                    source_id=source_id,
+                    brand="Stroomlijn Energie",
+                    text=text,
+                    published_at=at,
+                    collected_at=at,
+                    content_hash=key,
+                    category=category,
+                    confidence=0.9,
+                    model_version="t",
+                    team="webcare",
+                    priority=50 + n,
+                )
+            )
+
+
+def test_a_burst_of_complaints_raises_one_spike_alert_and_one_all_clear(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = settings_for(
+        [{"name": "forum", "url": "https://forum.example/feed"}],
+        alerts=[{"event": "spike", "notify": ["json://h/crisis"]}],
+        alerting={"spike": {"min_count": 10}},
+    )
+    alerter = Alerter(settings, db)
+    now = utcnow()
+    for day in range(1, 8):  # an ordinary week: two complaints in this hour each day
+        _store_mentions(db, ["Factuur klopt niet", "Wachttijd te lang"],
+                        now - timedelta(days=day, minutes=20), "complaint")  # fmt: skip
+    _store_mentions(db, OUTAGE * 4, now - timedelta(minutes=10), "complaint")
+    _store_mentions(db, ["Dank voor de snelle hulp"] * 30, now - timedelta(minutes=5), "praise")
+    assert watch.run_checks(alerter, db, now) == "1 alert(s) raised"
+    assert watch.run_checks(alerter, db, now + timedelta(minutes=1)) == "nothing to raise"
+    [spike] = _alerts(db)
+    assert spike.event == "spike"
+    assert spike.subject == (
+        "Spike in complaints about Stroomlijn Energie: 20 in 60 min (usually 1.2)"
+    )
+    assert {"storing", "internet"} <= set(spike.data["terms"])
+    assert "stroomlijn" not in spike.data["terms"]
+    assert len(spike.data["examples"]) == 3
+    assert "/queue/customer_service?category=complaint" in (spike.link or "")
+    # An hour later the burst is over.
+    assert watch.run_checks(alerter, db, now + timedelta(minutes=75)) == "1 alert(s) raised"
+    assert [a.data["state"] for a in _alerts(db)] == ["started", "ended"]
+    assert _alerts(db)[1].subject.startswith("All clear: the spike in complaints")
