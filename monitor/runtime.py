@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from monitor.alerts import watch
 from monitor.alerts.alerter import Alerter
 from monitor.alerts.channels import check_targets
 from monitor.alerts.dispatch import Dispatcher
@@ -66,8 +67,10 @@ class Runtime:
         return Worker(self.collector())
 
     def send_alerts(self, owner: str, wait: float = 10.0) -> str:
-        """Send the alerts that are due now or within `wait` seconds; say what is left (nothing
-        when there were no alerts)."""
+        """Raise the periodic alerts, send what is due now or within `wait` seconds, and say
+        what is left (nothing when there were no alerts)."""
+        # A one-shot run (from cron, say) looks for spikes and blind spots as a worker would.
+        watch.run_checks(Alerter(self.settings, self.db), self.db)
         dispatcher = Dispatcher(self.settings, self.db, owner)
         try:
             sent = dispatcher.drain(timeout=wait)
