@@ -343,6 +343,12 @@ def _notify_target(value: str) -> str:
 NotifyTarget = Annotated[str, AfterValidator(_notify_target)]
 
 
+def _window(value: object) -> float | None:
+    if value is None:
+        return None
+    return 0.0 if value in (0, "0", "off") else parse_duration(value)
+
+
 class AlertSettings(_Section):
     """One rule: which events go to whom."""
 
@@ -359,9 +365,7 @@ class AlertSettings(_Section):
     notify: tuple[NotifyTarget, ...] = Field(min_length=1)
     # Alerts of this rule within this window go out as one message; "0" sends each at once.
     # Default: at once for journalist inquiries, blind spots and spikes, else [alerting] group.
-    group: Annotated[
-        float | None, BeforeValidator(lambda v: 0.0 if v in (0, "0", "off") else parse_duration(v))
-    ] = None
+    group: Annotated[float | None, BeforeValidator(_window)] = None
     # Hold this rule's alerts during [alerting] quiet_hours (default: yes, except journalist
     # inquiries).
     quiet_hours: bool | None = None

@@ -14,6 +14,7 @@ from monitor.config import Settings
 from monitor.store.db import Database
 from webui import (
     admin,
+    alerts,
     api,
     auth,
     filters,
@@ -67,6 +68,7 @@ def create_app(settings: Settings, db: Database, *, config: dict[str, Any] | Non
         sources.bp,
         query_tester.bp,
         admin.bp,
+        alerts.bp,
         health.bp,
         metrics.bp,
     ):

@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from monitor.errors import WebcareError
 from monitor.store.bulk import insert_ignoring_conflicts
-from monitor.store.models import Alert, AlertDelivery, Source, utcnow
+from monitor.store.models import Alert, AlertDelivery, AlertRule, Source, utcnow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 MAX_RETRY_WAIT = 3600.0
@@ -205,3 +206,29 @@ def sources_reported_down(session: Session) -> list[tuple[int, str, str]]:
             latest[source_id] = (name, key)
     down = [(id_, name, key) for id_, (name, key) in latest.items() if "|recovered|" not in key]
     return [(id_, name, key.rsplit("|", 1)[0]) for id_, name, key in down]
+
+
+def page_rules(session: Session) -> list[AlertRule]:
+    return list(session.scalars(select(AlertRule).order_by(AlertRule.name)))
+
+
+def add_page_rule(session: Session, name: str, settings: dict[str, Any], *, actor: str) -> None:
+    if session.scalar(select(AlertRule.id).where(AlertRule.name == name)) is not None:
+        raise WebcareError(f"a rule named {name!r} exists already")
+    session.add(AlertRule(name=name, settings=settings, created_by=actor))
+
+
+def set_page_rule_enabled(session: Session, rule_id: int, enabled: bool) -> str:
+    rule = session.get(AlertRule, rule_id)
+    if rule is None:
+        raise WebcareError(f"there is no alert rule {rule_id}")
+    rule.enabled = enabled
+    return rule.name
+
+
+def delete_page_rule(session: Session, rule_id: int) -> str:
+    rule = session.get(AlertRule, rule_id)
+    if rule is None:
+        raise WebcareError(f"there is no alert rule {rule_id}")
+    session.delete(rule)
+    return rule.name
