@@ -520,10 +520,16 @@ def user() -> None:
     help="A team whose queue the user works (repeatable).",
 )
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--email", default=None, help="Where alerts for this person are mailed.")
 @pass_context
 @friendly_errors
 def user_add(
-    ctx: Context, name: str, role: str, teams: tuple[str, ...], password_stdin: bool
+    ctx: Context,
+    name: str,
+    role: str,
+    teams: tuple[str, ...],
+    password_stdin: bool,
+    email: str | None,
 ) -> None:
     """Create a user with a role and teams; asks for the password unless --password-stdin."""
     from monitor.store import migrate
@@ -538,7 +544,7 @@ def user_add(
     runtime = ctx.runtime()
     migrate.require_current(runtime.db)
     with runtime.db.write() as session:
-        add_user(session, name, role=role, teams=teams, password=password)
+        add_user(session, name, role=role, teams=teams, password=password, email=email)
     click.echo(f"user {name!r} added as {role}" + (f" in {', '.join(teams)}" if teams else ""))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 
@@ -38,7 +39,10 @@ def add_user(
     role: str,
     teams: Sequence[str] = (),
     password: str | None = None,
+    email: str | None = None,
 ) -> User:
+    if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise WebcareError(f"{email!r} is not an e-mail address")
     if role not in ROLES:
         raise WebcareError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
     unknown = [t for t in teams if t not in TEAMS]
@@ -58,6 +62,7 @@ def add_user(
         password_hash=generate_password_hash(password) if password else None,
         teams=team_rows,
         active=True,
+        email=email,
     )
     session.add(user)
     session.flush()

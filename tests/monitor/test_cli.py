@@ -150,6 +150,13 @@ def test_users_and_tokens(tmp_path: Path, db: Database) -> None:
         config, "user", "add", "carl", "--role", "boss", "--password-stdin", input="x\n"
     )
     assert bad_role.exit_code == 2 and "'boss' is not one of" in bad_role.output
+    petra = _run(config, "user", "add", "petra", "--role", "pr_officer", "--email",
+                 "petra@stroomlijn.test", "--password-stdin",
+                 input="long enough password\n")  # fmt: skip
+    assert petra.exit_code == 0, petra.output
+    bad_mail = _run(config, "user", "add", "dirk", "--role", "viewer", "--email", "dirk",
+                    "--password-stdin", input="long enough password\n")  # fmt: skip
+    assert bad_mail.exit_code == 2 and "'dirk' is not an e-mail address" in bad_mail.stderr
     token = _run(config, "token", "create", "anne")
     assert token.exit_code == 0 and token.stdout.startswith("wct_")
     assert _run(config, "token", "create", "nobody").exit_code == 2
