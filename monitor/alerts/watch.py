@@ -3,19 +3,22 @@ They run as one periodic job, once across all workers; alert keys make a repeat 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from monitor.alerts.alerter import Alerter
 from monitor.alerts.compose import base_url, clean, local_time
 from monitor.alerts.spikes import SpikeRule, Verdict, baseline_windows, examples, judge, top_terms
-from monitor.names import CATEGORY_LABELS
+from monitor.config import Settings
+from monitor.names import CATEGORY_LABELS, TEAM_LABELS, TEAMS
 from monitor.store import sources as source_store
 from monitor.store import spikes as spike_store
-from monitor.store.alerts import NewAlert, raise_alerts, sources_reported_down
+from monitor.store.alerts import NewAlert, alert_exists, raise_alerts, sources_reported_down
 from monitor.store.db import Database
 from monitor.store.models import Spike, utcnow
+from monitor.store.reports import TeamPeriod, team_period, team_texts
 
 
 def blind_spots(alerter: Alerter, db: Database, now: datetime) -> list[NewAlert]:
@@ -159,9 +162,56 @@ def _spike_ended(alerter: Alerter, spike: Spike, count: int, now: datetime) -> l
     )  # fmt: skip
 
 
+def digests(alerter: Alerter, db: Database, now: datetime) -> list[NewAlert]:
+    """Once a day, from [alerting.digest] at, per team: what came in, what is open, the themes."""
+    settings = alerter.settings
+    at = settings.alerting.digest.at
+    zone = settings.locale.zone
+    local = now.astimezone(zone)
+    if not at or local.time() < time.fromisoformat(at):
+        return []
+    alerts: list[NewAlert] = []
+    day = local.date().isoformat()
+    with db.read() as session:
+        for team in TEAMS:
+            if not alerter.rules.matching("digest", team=team):
+                continue
+            if alert_exists(session, f"digest:{team}:{day}|"):
+                continue
+            since = now - timedelta(days=1)
+            report = team_period(session, team, since, now)
+            texts = team_texts(session, team, since, now, limit=1000)
+            before = team_texts(session, team, now - timedelta(days=8), since, limit=2000)
+            themes = top_terms(texts, before, ignore=[b.name for b in settings.brands])
+            alerts += alerter.for_event(
+                "digest", {"team": team}, key=f"digest:{team}:{day}", now=now,
+                subject=f"{TEAM_LABELS[team]}: {report.new} new, {report.open} open "
+                f"({local.strftime('%a %d %b')})",
+                body=_digest_body(settings, report, themes, zone),
+                link=f"{base_url(settings)}/queue/{team}",
+                data={"team": team, "new": report.new, "open": report.open,
+                      "resolved": report.resolved, "by_category": report.new_by_category,
+                      "themes": themes},
+            )  # fmt: skip
+    return alerts
+
+
+def _digest_body(settings: Settings, report: TeamPeriod, themes: list[str], zone: ZoneInfo) -> str:
+    lines = [f"In the last 24 hours: {report.new} new, {report.resolved} resolved."]
+    for category, count in sorted(report.new_by_category.items(), key=lambda kv: -kv[1]):
+        lines.append(f"  {CATEGORY_LABELS.get(category, category)}: {count}")
+    lines.append(f"Open now: {report.open}")
+    if report.oldest_open is not None:
+        lines.append(f"Oldest open since {local_time(report.oldest_open, zone)}")
+    if themes:
+        lines.append("Themes: " + ", ".join(themes))
+    lines.append(f"Queue: {base_url(settings)}/queue/{report.team}")
+    return "\n".join(lines)
+
+
 def run_checks(alerter: Alerter, db: Database, now: datetime | None = None) -> str:
     now = now or utcnow()
-    alerts = blind_spots(alerter, db, now) + spikes(alerter, db, now)
+    alerts = blind_spots(alerter, db, now) + spikes(alerter, db, now) + digests(alerter, db, now)
     new = 0
     if alerts:
         with db.write() as session:

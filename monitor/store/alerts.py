@@ -187,8 +187,10 @@ def recent_deliveries(
     return list(session.scalars(query).unique())
 
 
-def alert_exists(session: Session, key: str) -> bool:
-    return session.scalar(select(Alert.id).where(Alert.key == key[:200])) is not None
+def alert_exists(session: Session, key_prefix: str) -> bool:
+    """Was an alert raised whose key starts so (for any rule)?"""
+    query = select(Alert.id).where(Alert.key.startswith(key_prefix, autoescape=True)).limit(1)
+    return session.scalar(query) is not None
 
 
 def sources_reported_down(session: Session) -> list[tuple[int, str, str]]:

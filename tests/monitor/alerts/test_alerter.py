@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -189,3 +189,27 @@ def test_a_burst_of_complaints_raises_one_spike_alert_and_one_all_clear(
     assert watch.run_checks(alerter, db, now + timedelta(minutes=75)) == "1 alert(s) raised"
     assert [a.data["state"] for a in _alerts(db)] == ["started", "ended"]
     assert _alerts(db)[1].subject.startswith("All clear: the spike in complaints")
+
+
+def test_each_team_gets_one_digest_a_day_after_the_hour_it_asked_for(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = settings_for(
+        [{"name": "forum", "url": "https://forum.example/feed"}],
+        alerts=[{"event": "digest", "team": "webcare", "notify": ["json://h/digest"]}],
+        alerting={"digest": {"at": "08:00"}},
+        locale={"timezone": "Europe/Amsterdam"},
+    )
+    alerter = Alerter(settings, db)
+    morning = datetime(2026, 12, 4, 7, 0, tzinfo=UTC)  # 08:00 in Amsterdam
+    _store_mentions(db, OUTAGE, morning - timedelta(hours=3), "complaint")
+    _store_mentions(db, ["Hoe zeg ik op?", "Waar vind ik mijn factuur?"],
+                    morning - timedelta(hours=2), "question")  # fmt: skip
+    assert watch.run_checks(alerter, db, morning - timedelta(minutes=1)) == "nothing to raise"
+    assert watch.run_checks(alerter, db, morning) == "1 alert(s) raised"
+    assert watch.run_checks(alerter, db, morning + timedelta(hours=3)) == "nothing to raise"
+    [digest] = _alerts(db)
+    assert digest.subject == "Webcare: 7 new, 7 open (Fri 04 Dec)"
+    assert "Complaint: 5" in digest.body and "Question: 2" in digest.body
+    assert {"storing", "internet"} <= set(digest.data["themes"])
+    assert watch.run_checks(alerter, db, morning + timedelta(days=1)) == "1 alert(s) raised"

@@ -1,0 +1,58 @@
+"""Figures about a team's queue over a period, for digests (and, later, the dashboard)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor.names import OPEN_STATUSES
+from monitor.store.models import Mention
+
+
+@dataclass
+class TeamPeriod:
+    team: str
+    new: int = 0
+    new_by_category: dict[str, int] = field(default_factory=dict)
+    open: int = 0
+    oldest_open: datetime | None = None
+    resolved: int = 0
+
+
+def team_period(session: Session, team: str, since: datetime, until: datetime) -> TeamPeriod:
+    report = TeamPeriod(team)
+    in_period = (Mention.team == team, Mention.collected_at >= since, Mention.collected_at < until)
+    rows = session.execute(
+        select(Mention.category, func.count(Mention.id))
+        .where(*in_period)
+        .group_by(Mention.category)
+    )
+    report.new_by_category = {category: int(n) for category, n in rows}
+    report.new = sum(report.new_by_category.values())
+    open_ = (Mention.team == team, Mention.status.in_(OPEN_STATUSES))
+    report.open = int(session.scalar(select(func.count(Mention.id)).where(*open_)) or 0)
+    report.oldest_open = session.scalar(select(func.min(Mention.collected_at)).where(*open_))
+    report.resolved = int(
+        session.scalar(
+            select(func.count(Mention.id)).where(
+                Mention.team == team, Mention.resolved_at >= since, Mention.resolved_at < until
+            )
+        )
+        or 0
+    )
+    return report
+
+
+def team_texts(
+    session: Session, team: str, since: datetime, until: datetime, *, limit: int
+) -> list[str]:
+    query = (
+        select(Mention.title, Mention.text)
+        .where(Mention.team == team, Mention.collected_at >= since, Mention.collected_at < until)
+        .order_by(Mention.id.desc())
+        .limit(limit)
+    )
+    return [f"{title}\n{text}".strip() for title, text in session.execute(query)]
