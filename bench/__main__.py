@@ -1,8 +1,7 @@
 """Run the benchmarks and print one table of figures: `python -m bench [NAME ...]`.
 
-Names: ingest, poll, classify, real_data, model_choice, matching, stories, dedup (the last two take
-minutes: they
-build a million-entry index and a million-row database).
+Names: ingest, poll, alerts, classify, real_data, model_choice, matching, stories, dedup (the
+last two take minutes: they build a million-entry index and a million-row database).
 """
 
 from __future__ import annotations
@@ -10,7 +9,17 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ("ingest", "poll", "classify", "real_data", "model_choice", "matching", "stories", "dedup")
+ALL = (
+    "ingest",
+    "poll",
+    "alerts",
+    "classify",
+    "real_data",
+    "model_choice",
+    "matching",
+    "stories",
+    "dedup",
+)
 
 
 def main(names: list[str]) -> None:
