@@ -7,6 +7,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +26,7 @@ from pydantic import (
 from monitor.errors import ConfigError, QueryError
 from monitor.names import ROLES, TEAMS
 from monitor.query import parse_query
+from monitor.sla import BusinessHours, Target
 
 DEFAULT_CONFIG = Path("config/webcare.toml")
 
@@ -425,6 +427,55 @@ class AlertingSettings(_Section):
     digest: DigestSettings = DigestSettings()
 
 
+class SlaTarget(_Section):
+    """Business time allowed until the first response and until resolution; none: no target."""
+
+    first_response: Duration | None = None
+    resolution: Duration | None = None
+
+
+def _default_targets() -> dict[Category, SlaTarget]:
+    hours = 3600.0
+    return {
+        "complaint": SlaTarget(first_response=1 * hours, resolution=18 * hours),
+        "question": SlaTarget(first_response=2 * hours, resolution=18 * hours),
+        # The deadline found in a journalist's text replaces these, counted on the wall clock.
+        "journalist_inquiry": SlaTarget(first_response=0.5 * hours, resolution=4 * hours),
+        "praise": SlaTarget(first_response=8 * hours),
+        "other": SlaTarget(),
+    }
+
+
+class SlaSettings(_Section):
+    # When the clock runs: "mon-fri 08:30-17:30", "ma-vr 08:00-18:00, za 10:00-14:00" or "24/7",
+    # in [locale] timezone; holidays stop it for the day.
+    business_hours: str = "mon-fri 08:30-17:30"
+    holidays: tuple[date, ...] = ()
+    warn_at: float = Field(0.75, gt=0.0, lt=1.0)
+    # Per category, e.g. [sla.targets.complaint] first_response = "1h"; a category left out
+    # keeps its default. Per source, [sla.sources.NAME] overrides the category's targets.
+    targets: dict[Category, SlaTarget] = Field(default_factory=_default_targets)
+    sources: dict[str, SlaTarget] = Field(default_factory=dict)
+
+    @field_validator("targets", mode="after")
+    @classmethod
+    def _keep_defaults(cls, value: dict[Category, SlaTarget]) -> dict[Category, SlaTarget]:
+        """A category or a key left out keeps its default."""
+        merged = _default_targets()
+        for category, given in value.items():
+            changed = {key: getattr(given, key) for key in given.model_fields_set}
+            merged[category] = merged[category].model_copy(update=changed)
+        return merged
+
+    def target(self, category: str, source: str | None = None) -> Target:
+        base = next((t for c, t in self.targets.items() if c == category), SlaTarget())
+        override = self.sources.get(source or "", SlaTarget())
+        return Target(
+            first_response=override.first_response or base.first_response,
+            resolution=override.resolution or base.resolution,
+        )
+
+
 class MailSettings(_Section):
     """The SMTP server for email:, user:, role: and team: targets."""
 
@@ -489,6 +540,7 @@ class Settings(_Section):
     alerts: tuple[AlertSettings, ...] = ()
     alerting: AlertingSettings = AlertingSettings()
     mail: MailSettings = MailSettings()
+    sla: SlaSettings = SlaSettings()
     webhooks: tuple[WebhookSettings, ...] = ()
     blocklist: BlocklistSettings = BlocklistSettings()
     dedup: DedupSettings = DedupSettings()
@@ -503,6 +555,7 @@ class Settings(_Section):
         _unique([s.name for s in self.sources], "sources", "name")
         _unique([w.name for w in self.webhooks], "webhooks", "name")
         self._check_alerts()
+        self._check_sla()
         known = {b.name for b in self.brands}
         for i, source in enumerate(self.sources):
             for brand in source.brands or ():
@@ -541,6 +594,19 @@ class Settings(_Section):
                     raise ValueError(
                         f"{where}.notify[{j}]: {kind}: targets are sent by mail; set [mail] host"
                     )
+
+    def _check_sla(self) -> None:
+        try:
+            BusinessHours.parse(self.sla.business_hours, self.locale.zone, self.sla.holidays)
+        except ValueError as exc:
+            raise ValueError(f"sla.business_hours: {exc}") from None
+        sources = {s.name for s in self.sources}
+        for name in self.sla.sources:
+            if name not in sources:
+                raise ValueError(f"sla.sources.{name}: unknown source {name!r}")
+
+    def business_hours(self) -> BusinessHours:
+        return BusinessHours.parse(self.sla.business_hours, self.locale.zone, self.sla.holidays)
 
     def alert_name(self, index: int) -> str:
         return self.alerts[index].name or f"alerts[{index}]"

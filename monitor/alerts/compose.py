@@ -13,6 +13,12 @@ from monitor.config import Settings
 from monitor.names import CATEGORY_LABELS, TEAM_LABELS
 
 MAX_TEXT = 1200
+EVENT_NOUNS = {
+    "sla": "items about to breach or breaching their SLA",
+    "blind_spot": "changes in source health",
+    "spike": "spike alerts",
+    "digest": "digests",
+}
 MAX_LISTED = 10
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -89,6 +95,8 @@ def combined(alerts: Sequence[Mapping[str, Any]], settings: Settings) -> tuple[s
         subject = f"{len(alerts)} new {label}s"
         if len(brands) == 1:
             subject += f" about {next(iter(brands))}"
+    elif len(events) == 1 and next(iter(events)) in EVENT_NOUNS:
+        subject = f"{len(alerts)} {EVENT_NOUNS[next(iter(events))]}"
     else:
         subject = f"{len(alerts)} alerts: {alerts[0]['subject']}, …"
     lines = []

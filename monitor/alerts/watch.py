@@ -13,12 +13,13 @@ from monitor.alerts.compose import base_url, clean, local_time
 from monitor.alerts.spikes import SpikeRule, Verdict, baseline_windows, examples, judge, top_terms
 from monitor.config import Settings
 from monitor.names import CATEGORY_LABELS, TEAM_LABELS, TEAMS
+from monitor.sla import SlaClock, SlaKind, human_remaining, sla_clock
 from monitor.store import sources as source_store
 from monitor.store import spikes as spike_store
 from monitor.store.alerts import NewAlert, alert_exists, raise_alerts, sources_reported_down
 from monitor.store.db import Database
 from monitor.store.models import Spike, utcnow
-from monitor.store.reports import TeamPeriod, team_period, team_texts
+from monitor.store.reports import OpenItem, TeamPeriod, open_items, team_period, team_texts
 
 
 def blind_spots(alerter: Alerter, db: Database, now: datetime) -> list[NewAlert]:
@@ -209,9 +210,73 @@ def _digest_body(settings: Settings, report: TeamPeriod, themes: list[str], zone
     return "\n".join(lines)
 
 
+# Open items older than this are left to the queue: their breach was told long ago.
+SLA_HORIZON = timedelta(days=30)
+
+
+def sla(alerter: Alerter, db: Database, now: datetime) -> list[NewAlert]:
+    """An alert when an open item's clock passes the warning share of its target, and one when
+    it breaches; a journalist's deadline replaces the target."""
+    settings = alerter.settings
+    if not alerter.rules.rules() or not any(r.event == "sla" for r in alerter.rules.rules()):
+        return []
+    hours = settings.business_hours()
+    base = base_url(settings)
+    alerts: list[NewAlert] = []
+    with db.read() as session:
+        items = open_items(session, now - SLA_HORIZON)
+    for item in items:
+        target = settings.sla.target(item.category, item.source)
+        kinds: list[SlaKind] = ["resolution"]
+        if item.first_response_at is None:
+            kinds.insert(0, "first_response")
+        for kind in kinds:
+            clock = sla_clock(kind=kind, started_at=item.collected_at,
+                              target_seconds=target.seconds(kind), hours=hours, done_at=None,
+                              now=now, warn_at=settings.sla.warn_at,
+                              deadline_at=item.deadline_at)  # fmt: skip
+            if clock is None or clock.state not in ("warning", "breached"):
+                continue
+            alerts += _sla_alert(alerter, item, clock, base, now)
+            break  # the first clock that needs a person says enough
+    return alerts
+
+
+def _sla_alert(
+    alerter: Alerter, item: OpenItem, clock: SlaClock, base: str, now: datetime
+) -> list[NewAlert]:
+    zone = alerter.settings.locale.zone
+    label = CATEGORY_LABELS.get(item.category, item.category)
+    what = "first response" if clock.kind == "first_response" else "resolution"
+    verb = "breached" if clock.state == "breached" else "about to breach"
+    subject = f"SLA {verb}: {what} of a {label.lower()} about {item.brand}"
+    link = f"{base}/mentions/{item.id}"
+    body = "\n".join([
+        subject, clean(item.title, 200), "",
+        f"Due {local_time(clock.due_at, zone)} ({human_remaining(clock.remaining)})",
+        f"Team: {TEAM_LABELS.get(item.team, item.team)} · source {item.source} · "
+        f"priority {item.priority}",
+        f"In webcare: {link}",
+    ])  # fmt: skip
+    match = {"category": item.category, "brand": item.brand, "source": item.source,
+             "team": item.team, "priority": item.priority}  # fmt: skip
+    data = {"mention_id": item.id, "kind": clock.kind, "state": clock.state,
+            "due_at": clock.due_at.isoformat(), "team": item.team, "category": item.category,
+            "brand": item.brand}  # fmt: skip
+    return alerter.for_event(
+        "sla", match, key=f"sla:{item.id}:{clock.kind}:{clock.state}", now=now,
+        subject=subject, body=body, link=link, data=data, mention_id=item.id,
+    )  # fmt: skip
+
+
 def run_checks(alerter: Alerter, db: Database, now: datetime | None = None) -> str:
     now = now or utcnow()
-    alerts = blind_spots(alerter, db, now) + spikes(alerter, db, now) + digests(alerter, db, now)
+    alerts = (
+        blind_spots(alerter, db, now)
+        + spikes(alerter, db, now)
+        + digests(alerter, db, now)
+        + sla(alerter, db, now)
+    )
     new = 0
     if alerts:
         with db.write() as session:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.names import OPEN_STATUSES
-from monitor.store.models import Mention
+from monitor.store.models import Mention, Source
 
 
 @dataclass
@@ -56,3 +56,31 @@ def team_texts(
         .limit(limit)
     )
     return [f"{title}\n{text}".strip() for title, text in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    id: int
+    category: str
+    brand: str
+    team: str
+    source: str
+    priority: int
+    collected_at: datetime
+    first_response_at: datetime | None
+    deadline_at: datetime | None
+    title: str
+
+
+def open_items(session: Session, since: datetime) -> list[OpenItem]:
+    """Open mentions collected since `since`, as the SLA clocks need them."""
+    query = (
+        select(Mention.id, Mention.category, Mention.brand, Mention.team, Source.name,
+               Mention.priority, Mention.collected_at, Mention.first_response_at,
+               Mention.deadline_at, Mention.title, Mention.text)
+        .join(Source, Source.id == Mention.source_id)
+        .where(Mention.status.in_(OPEN_STATUSES), Mention.collected_at >= since)
+    )  # fmt: skip
+    return [
+        OpenItem(*row[:9], title=(row[9] or row[10] or "")[:120]) for row in session.execute(query)
+    ]

@@ -213,3 +213,61 @@ def test_each_team_gets_one_digest_a_day_after_the_hour_it_asked_for(
     assert "Complaint: 5" in digest.body and "Question: 2" in digest.body
     assert {"storing", "internet"} <= set(digest.data["themes"])
     assert watch.run_checks(alerter, db, morning + timedelta(days=1)) == "1 alert(s) raised"
+
+
+def test_an_unanswered_complaint_warns_at_three_quarters_of_its_target_then_breaches(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = settings_for(
+        [{"name": "forum", "url": "https://forum.example/feed"}],
+        alerts=[{"event": "sla", "team": "webcare", "notify": ["user:lead"]}],
+        mail={"host": "127.0.0.1"},
+        sla={"business_hours": "24/7", "targets": {"complaint": {"first_response": "1h"}}},
+    )
+    alerter = Alerter(settings, db)
+    start = utcnow() - timedelta(minutes=1)
+    _store_mentions(db, ["Al twee uur geen reactie van Stroomlijn"], start, "complaint")
+    assert watch.run_checks(alerter, db, start + timedelta(minutes=30)) == "nothing to raise"
+    assert watch.run_checks(alerter, db, start + timedelta(minutes=46)) == "1 alert(s) raised"
+    assert watch.run_checks(alerter, db, start + timedelta(minutes=50)) == "nothing to raise"
+    assert watch.run_checks(alerter, db, start + timedelta(minutes=61)) == "1 alert(s) raised"
+    warning, breach = _alerts(db)
+    assert warning.subject == "SLA about to breach: first response of a complaint about " \
+        "Stroomlijn Energie"  # fmt: skip
+    assert "14 min left" in warning.body
+    assert breach.subject.startswith("SLA breached: first response")
+    assert "1 min late" in breach.body
+
+
+def test_a_first_response_stops_that_clock_and_the_resolution_clock_runs_on(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    from monitor.store.mentions import change_status
+    from monitor.store.users import add_user
+
+    settings = settings_for(
+        [{"name": "forum", "url": "https://forum.example/feed"}],
+        alerts=[{"event": "sla", "notify": ["json://h/lead"]}],
+        sla={"business_hours": "24/7",
+             "targets": {"complaint": {"first_response": "1h", "resolution": "4h"}}},
+    )  # fmt: skip
+    alerter = Alerter(settings, db)
+    start = utcnow() - timedelta(minutes=1)
+    _store_mentions(db, ["Mijn factuur is fout"], start, "complaint")
+    with db.write() as session:
+        anne = add_user(session, "anne", role="agent", teams=("webcare",), password="x" * 12)
+        mention_id = int(session.scalar(select(Mention.id)) or 0)
+        change_status(session, mention_id, "in_progress", anne)
+    with db.read() as session:
+        mention = session.get(Mention, mention_id)
+        assert mention is not None and mention.first_response_at is not None
+    assert watch.run_checks(alerter, db, start + timedelta(minutes=90)) == "nothing to raise"
+    assert watch.run_checks(alerter, db, start + timedelta(hours=4, minutes=1)) == (
+        "1 alert(s) raised"
+    )
+    [breach] = _alerts(db)
+    assert breach.data["kind"] == "resolution" and breach.data["state"] == "breached"
+    with db.write() as session:
+        change_status(session, mention_id, "resolved", anne)
+    later = start + timedelta(hours=9)
+    assert watch.run_checks(alerter, db, later) == "nothing to raise"
