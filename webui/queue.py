@@ -8,6 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from monitor.errors import WebcareError
 from monitor.names import CATEGORIES, STATUSES, TEAMS
+from monitor.store.alerts import failed_count
 from monitor.store.mentions import (
     REVIEW,
     QueueFilter,
@@ -53,6 +54,7 @@ def team(team: str) -> Any:
         total = count_mentions(session, f)
         counts = open_counts_by_team(session)
         latest = newest_id(session)
+        failed_alerts = failed_count(session) if user().role in ("admin", "pr_officer") else 0
     return render_template(
         "queue.html",
         team=team,
@@ -68,5 +70,6 @@ def team(team: str) -> Any:
         teams=TEAMS,
         newest_id=latest,
         blind_spots=blind_spots(),
+        failed_alerts=failed_alerts,
         can_work=review or user().can_work(team),
     )

@@ -116,3 +116,16 @@ def test_pr_officers_may_look_but_not_change_and_others_may_not_look(
     assert response.status_code == 403
     assert login("anne").get("/alerts").status_code == 403
     assert login("vera").get("/alerts").status_code == 403
+
+
+def test_the_queues_tell_admins_and_pr_officers_that_somebody_was_not_told(
+    login: Callable[[str], FlaskClient], db: Database
+) -> None:
+    now = utcnow()
+    with db.write() as session:
+        alert_store.raise_alerts(session, [alert_store.NewAlert(
+            key="k", event="mention", rule="press", subject="s", body="b",
+            targets=("json://hooks.example/press",), not_before=now)], now)  # fmt: skip
+        session.scalars(select(AlertDelivery)).one().status = "failed"
+    assert "1 alert delivery failed" in login("piet").get("/queue/spokesperson").get_data(True)
+    assert "alert deliver" not in login("anne").get("/queue/webcare").get_data(True)
