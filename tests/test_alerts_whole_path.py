@@ -155,3 +155,59 @@ def test_an_apprise_url_that_apprise_does_not_know_stops_the_start_and_names_it(
         "(see https://github.com/caronc/apprise/wiki for the URL forms)"
     )
     assert "Traceback" not in result.output
+
+
+BURST = [  # eight of these ten the seed model calls complaints
+    "Al drie dagen geen stroom en Stroomlijn neemt niet op. Wat een zooi!",
+    "Storing bij Stroomlijn, weer geen stroom in de hele straat. Klantenservice onbereikbaar",
+    "Ik ben echt boos op Stroomlijn, mijn klacht is na twee weken nog niet opgelost",
+    "Slechtste energieleverancier ooit, Stroomlijn rekent dubbel en reageert niet op klachten",
+    "Stroomlijn heeft mijn factuur verkeerd berekend en niemand helpt me. Diep teleurgesteld",
+    "Al een uur in de wacht bij Stroomlijn, dit is echt waardeloze klantenservice",
+    "Klacht: monteur van Stroomlijn kwam niet opdagen en nu moet ik weer vrij nemen",
+    "Stroomlijn app werkt alweer niet, ik kan mijn meterstanden niet doorgeven. Slecht!",
+    "Weer een storing bij Stroomlijn en geen enkele uitleg, ik stap over naar een ander",
+    "Stroomlijn incasseert te veel en het geld komt maar niet terug, ik ben het zat",
+]
+
+
+def test_a_burst_of_complaints_in_a_served_feed_is_one_spike_alert(
+    database_url: str, tmp_path: Path, feed_server: FeedServer, receiver: Receiver
+) -> None:
+    feed = rss(*({"title": "", "guid": f"c{n}", "link": f"https://forum.example/c/{n}",
+                  "description": text} for n, text in enumerate(BURST)))  # fmt: skip
+    config = tmp_path / "webcare.toml"
+    config.write_text(
+        f"""
+[database]
+url = "{database_url}"
+[fetch]
+allow_private_addresses = true
+[paths]
+instance = "{tmp_path / "instance"}"
+[alerting.spike]
+min_count = 5
+[[brands]]
+name = "Stroomlijn"
+query = "stroomlijn"
+[[sources]]
+name = "forum"
+url = "{feed_server.serve("/burst.rss", feed)}"
+[[alerts]]
+event = "spike"
+notify = ["json://{receiver.address}/crisis"]
+"""
+    )
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(main, ["--config", str(config), *args])
+
+    assert run("init").exit_code == 0
+    first = run("collect", "--once")
+    assert "alerts: 1 message(s) sent" in first.stdout, first.output
+    [call] = receiver.wait_for(1)
+    assert call.json()["title"].startswith("Spike in complaints about Stroomlijn: ")
+    assert "Top terms: " in call.json()["message"] and "storing" in call.json()["message"]
+    assert call.json()["message"].count("• ") == 3  # three example posts, with their links
+    assert "alerts:" not in run("collect", "--once").stdout
+    assert len(receiver.received) == 1

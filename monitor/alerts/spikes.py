@@ -146,6 +146,9 @@ def _log_odds_z(hits: int, total: int, base_hits: int, base_total: int) -> float
     """How much more often a term shows up in the spike than in the baseline, in standard
     errors: a plain ratio ranks a word seen twice in the spike and never before above one
     that is in most spike texts."""
+    if base_total == 0:
+        # Nothing to compare with (a brand's first days): the most common terms say most.
+        return hits / total if total else 0.0
     a = _SMOOTHING
     delta = math.log((hits + a) / (total - hits + a)) - math.log(
         (base_hits + a) / (base_total - base_hits + a)

@@ -177,3 +177,13 @@ def test_examples_take_the_highest_priority_and_skip_near_identical_posts() -> N
     assert examples(posts) == [2, 4, 5]
     assert examples(posts, limit=1) == [2]
     assert examples([]) == []
+
+
+def test_without_earlier_texts_the_most_common_terms_characterise_the_spike() -> None:
+    texts = [
+        "Storing bij Stroomlijn, geen stroom in de straat",
+        "Weer een storing en geen uitleg",
+        "Drie dagen geen stroom",
+        "Factuur klopt niet",
+    ]
+    assert top_terms(texts, [], ignore=["Stroomlijn"]) == ["storing", "stroom"]
