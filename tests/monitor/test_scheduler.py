@@ -159,6 +159,7 @@ def test_the_scheduler_tick_collects_due_sources_in_the_background(
             time.sleep(0.1)
     finally:
         worker.scheduler.shutdown(wait=True)
+        worker.dispatcher.stop()  # the collector is closed by its fixture
     assert count == 2
 
 
