@@ -354,7 +354,7 @@ def _window(value: object) -> float | None:
 class AlertSettings(_Section):
     """One rule: which events go to whom."""
 
-    name: str = Field("", max_length=100)
+    name: str = Field("", max_length=100, pattern=r"^[^|]*$")
     # mention: a new mention that fits the filters below; spike: a burst per brand and category;
     # blind_spot: a source that missed its freshness target; sla: an item about to breach or
     # breached; digest: the daily summary per team.
@@ -423,6 +423,9 @@ class AlertingSettings(_Section):
     # an hour) and after max_attempts marked failed, shown on the Alerts page for a person.
     max_attempts: int = Field(8, ge=1, le=100)
     retry_backoff: Duration = 30.0
+    # With [mail] set, every PR officer with an e-mail address hears of journalist inquiries at
+    # once, besides whoever the rules name.
+    notify_pr_officers: bool = True
     spike: SpikeSettings = SpikeSettings()
     digest: DigestSettings = DigestSettings()
 

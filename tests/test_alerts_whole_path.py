@@ -48,6 +48,8 @@ allow_private_addresses = true
 instance = "{tmp_path / "instance"}"
 [web]
 public_url = "https://webcare.stroomlijn.test"
+[alerting]
+notify_pr_officers = false  # this test names its targets
 [mail]
 host = "127.0.0.1"
 port = {smtp.port}

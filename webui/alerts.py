@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from pydantic import ValidationError
 
 from monitor.alerts.channels import check_targets, describe
-from monitor.alerts.rules import Rule, config_rules, parse_rule, rule_from
+from monitor.alerts.rules import PR_OFFICERS, Rule, config_rules, parse_rule, rule_from
 from monitor.config import AlertSettings, settings_from_mapping
 from monitor.errors import ConfigError, WebcareError
 from monitor.names import CATEGORIES, TEAMS
@@ -69,7 +69,11 @@ def index() -> Any:
     status = request.args.get("status", "")
     if status not in STATUS_FILTERS:
         abort(400, f"unknown status {status!r}; expected pending, failed or sent")
-    rules = [_rule_row(r, "config file") for r in config_rules(settings)]
+    rules = [
+        _rule_row(r, "built in ([alerting] notify_pr_officers)" if r is PR_OFFICERS else
+                  "config file")
+        for r in config_rules(settings)
+    ]  # fmt: skip
     with get_db().read() as session:
         for row in alert_store.page_rules(session):
             try:

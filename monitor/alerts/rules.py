@@ -85,11 +85,24 @@ def rule_from(name: str, config: AlertSettings, default_group: float) -> Rule:
     )
 
 
+PR_OFFICERS = Rule(
+    name="pr-officers",
+    event="mention",
+    notify=("role:pr_officer",),
+    group=0.0,
+    quiet_hours=False,
+    category="journalist_inquiry",
+)
+
+
 def config_rules(settings: Settings) -> list[Rule]:
-    return [
+    rules = [
         rule_from(settings.alert_name(i), config, settings.alerting.group)
         for i, config in enumerate(settings.alerts)
     ]
+    if settings.mail.host and settings.alerting.notify_pr_officers:
+        rules.append(PR_OFFICERS)
+    return rules
 
 
 def parse_rule(settings: Settings, data: Mapping[str, Any]) -> AlertSettings:

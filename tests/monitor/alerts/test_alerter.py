@@ -271,3 +271,21 @@ def test_a_first_response_stops_that_clock_and_the_resolution_clock_runs_on(
         change_status(session, mention_id, "resolved", anne)
     later = start + timedelta(hours=9)
     assert watch.run_checks(alerter, db, later) == "nothing to raise"
+
+
+def test_with_mail_set_up_pr_officers_hear_of_journalist_inquiries_without_a_rule(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = settings_for(
+        [{"name": "forum", "url": "https://forum.example/feed"}],
+        mail={"host": "smtp.example.org"},
+        alerts=[{"category": "journalist_inquiry", "notify": ["json://h/press"]}],
+    )
+    _ingest(db, settings, INQUIRY, COMPLAINT)
+    assert [(a.rule, a.urgent) for a in _alerts(db)] == [
+        ("alerts[0]", True),
+        ("pr-officers", True),
+    ]
+    with db.read() as session:
+        targets = sorted(d.target for d in session.scalars(select(AlertDelivery)))
+    assert targets == ["json://h/press", "role:pr_officer"]
