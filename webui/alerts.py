@@ -11,8 +11,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from pydantic import ValidationError
 
 from monitor.alerts.channels import check_targets, describe
-from monitor.alerts.rules import PR_OFFICERS, Rule, config_rules, parse_rule, rule_from
-from monitor.config import AlertSettings, settings_from_mapping
+from monitor.alerts.rules import PR_OFFICERS, Rule, config_rules, page_rule, parse_rule
+from monitor.config import settings_from_mapping
 from monitor.errors import ConfigError, WebcareError
 from monitor.names import CATEGORIES, TEAMS
 from monitor.store import alerts as alert_store
@@ -76,12 +76,8 @@ def index() -> Any:
     ]  # fmt: skip
     with get_db().read() as session:
         for row in alert_store.page_rules(session):
-            try:
-                config = AlertSettings.model_validate(row.settings)
-            except ValidationError:
-                continue
-            rule = rule_from(row.name, config, settings.alerting.group)
-            rules.append(_rule_row(rule, f"made by {row.created_by}", row.id, row.enabled))
+            if (rule := page_rule(row, settings)) is not None:
+                rules.append(_rule_row(rule, f"made by {row.created_by}", row.id, row.enabled))
         deliveries = [
             {"id": d.id, "created_at": d.alert.created_at, "event": d.alert.event,
              "subject": d.alert.subject, "link": d.alert.link, "rule": d.rule,
@@ -192,12 +188,8 @@ def send_test() -> Any:
     with get_db().write() as session:
         rules = {r.name: r for r in config_rules(settings)}
         for row in alert_store.page_rules(session):
-            try:
-                rules[row.name] = rule_from(
-                    row.name, AlertSettings.model_validate(row.settings), settings.alerting.group
-                )
-            except ValidationError:
-                continue
+            if (rule := page_rule(row, settings)) is not None:
+                rules[row.name] = rule
         rule = rules.get(name)
         if rule is None:
             abort(404, f"There is no alert rule {name!r}.")

@@ -51,26 +51,14 @@ class Alerter:
         )
 
     def for_event(
-        self,
-        event: str,
-        match: Mapping[str, Any],
-        *,
-        key: str,
-        now: datetime,
-        subject: str,
-        body: str,
-        link: str | None = None,
-        data: dict[str, Any] | None = None,
-        mention_id: int | None = None,
-        source_id: int | None = None,
+        self, event: str, match: Mapping[str, Any], *, key: str, now: datetime, **content: Any
     ) -> list[NewAlert]:
         """One alert per rule for this event that `match` (brand, category, source, team,
-        priority) falls under."""
+        priority) falls under; `content` as `alert` takes it."""
         return [
-            self.alert(rule, key=key, now=now, subject=subject, body=body, link=link,
-                       data=data, mention_id=mention_id, source_id=source_id)
+            self.alert(rule, key=key, now=now, **content)
             for rule in self.rules.matching(event, **match)
-        ]  # fmt: skip
+        ]
 
     def raised(self) -> None:
         self.on_raised()

@@ -115,6 +115,16 @@ def parse_rule(settings: Settings, data: Mapping[str, Any]) -> AlertSettings:
     return config
 
 
+def page_rule(row: AlertRule, settings: Settings) -> Rule | None:
+    """A rule made on the admin page; None if it no longer passes the checks (it was checked
+    when saved, and a later change of code must not stop all alerts)."""
+    try:
+        config = AlertSettings.model_validate(row.settings)
+    except ValidationError:
+        return None
+    return rule_from(row.name, config, settings.alerting.group)
+
+
 class RuleBook:
     """The live rules. Page rules are read again every few seconds, so that a rule made on the
     admin page reaches every worker without a restart."""
@@ -139,16 +149,10 @@ class RuleBook:
             self._loaded_at = -RELOAD_EVERY
 
     def _page_rules(self) -> list[Rule]:
-        rules = []
         with self.db.read() as session:
             stored = list(session.scalars(select(AlertRule).where(AlertRule.enabled)))
-        for row in stored:
-            try:
-                config = AlertSettings.model_validate(row.settings)
-            except ValidationError:
-                continue  # checked when saved; a later code change must not stop all alerts
-            rules.append(rule_from(row.name, config, self.settings.alerting.group))
-        return rules
+        found = (page_rule(row, self.settings) for row in stored)
+        return [rule for rule in found if rule is not None]
 
     def matching(self, event: str, **properties: Any) -> list[Rule]:
         return [rule for rule in self.rules() if rule.applies(event, **properties)]
