@@ -286,6 +286,29 @@ def sla_clock(
     return SlaClock(kind, due, used, state, (due - until).total_seconds())
 
 
+def open_clock(
+    *,
+    target: Target,
+    hours: BusinessHours,
+    started_at: datetime,
+    first_response_at: datetime | None,
+    now: datetime,
+    warn_at: float = 0.75,
+    deadline_at: datetime | None = None,
+) -> SlaClock | None:
+    """The clock that matters for an open item: the first response until there is one, then
+    the resolution."""
+    kind: SlaKind = "first_response" if first_response_at is None else "resolution"
+    clock = sla_clock(kind=kind, started_at=started_at, target_seconds=target.seconds(kind),
+                      hours=hours, done_at=None, now=now, warn_at=warn_at,
+                      deadline_at=deadline_at)  # fmt: skip
+    if clock is None and kind == "first_response":  # no first-response target: resolution
+        return open_clock(target=target, hours=hours, started_at=started_at,
+                          first_response_at=started_at, now=now, warn_at=warn_at,
+                          deadline_at=deadline_at)  # fmt: skip
+    return clock
+
+
 def human_remaining(seconds: float) -> str:
     """Time left or overdue, short enough for a queue row: "2 h 05 min left", "3 d 4 h late"."""
     minutes = int(abs(seconds) // 60)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from monitor.names import CATEGORY_LABELS, STATUSES, TEAM_LABELS
+from monitor.sla import human_remaining
 
 LANE_LABELS = {**TEAM_LABELS, "review": "Needs review"}
 
@@ -79,6 +80,7 @@ def duration(seconds: float | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(ago, "ago")
+    app.add_template_filter(human_remaining, "remaining")
     app.add_template_filter(duration, "duration")
     app.add_template_filter(due, "due")
 

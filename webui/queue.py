@@ -7,7 +7,8 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from monitor.errors import WebcareError
-from monitor.names import CATEGORIES, STATUSES, TEAMS
+from monitor.names import CATEGORIES, OPEN_STATUSES, STATUSES, TEAMS
+from monitor.sla import SlaClock, open_clock
 from monitor.store.alerts import failed_count
 from monitor.store.mentions import (
     REVIEW,
@@ -17,12 +18,32 @@ from monitor.store.mentions import (
     newest_id,
     open_counts_by_team,
 )
+from monitor.store.models import Mention, utcnow
 from webui.auth import queue_access, user
-from webui.context import get_db
+from webui.context import get_db, get_settings
 from webui.sources import blind_spots
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 50
+
+
+def sla_clocks(mentions: list[Mention]) -> dict[int, SlaClock]:
+    """The service-level clock that matters now for each open mention on the page."""
+    settings = get_settings()
+    hours = settings.business_hours()
+    now = utcnow()
+    clocks = {}
+    for m in mentions:
+        if m.status not in OPEN_STATUSES:
+            continue
+        clock = open_clock(
+            target=settings.sla.target(m.category, m.source.name), hours=hours,
+            started_at=m.collected_at, first_response_at=m.first_response_at, now=now,
+            warn_at=settings.sla.warn_at, deadline_at=m.deadline_at,
+        )  # fmt: skip
+        if clock is not None:
+            clocks[m.id] = clock
+    return clocks
 
 
 @bp.route("/")
@@ -71,5 +92,6 @@ def team(team: str) -> Any:
         newest_id=latest,
         blind_spots=blind_spots(),
         failed_alerts=failed_alerts,
+        clocks=sla_clocks(mentions),
         can_work=review or user().can_work(team),
     )

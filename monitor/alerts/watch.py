@@ -13,7 +13,7 @@ from monitor.alerts.compose import base_url, clean, local_time
 from monitor.alerts.spikes import SpikeRule, Verdict, baseline_windows, examples, judge, top_terms
 from monitor.config import Settings
 from monitor.names import CATEGORY_LABELS, TEAM_LABELS, TEAMS
-from monitor.sla import SlaClock, SlaKind, human_remaining, sla_clock
+from monitor.sla import SlaClock, human_remaining, open_clock
 from monitor.store import sources as source_store
 from monitor.store import spikes as spike_store
 from monitor.store.alerts import NewAlert, alert_exists, raise_alerts, sources_reported_down
@@ -226,19 +226,13 @@ def sla(alerter: Alerter, db: Database, now: datetime) -> list[NewAlert]:
     with db.read() as session:
         items = open_items(session, now - SLA_HORIZON)
     for item in items:
-        target = settings.sla.target(item.category, item.source)
-        kinds: list[SlaKind] = ["resolution"]
-        if item.first_response_at is None:
-            kinds.insert(0, "first_response")
-        for kind in kinds:
-            clock = sla_clock(kind=kind, started_at=item.collected_at,
-                              target_seconds=target.seconds(kind), hours=hours, done_at=None,
-                              now=now, warn_at=settings.sla.warn_at,
-                              deadline_at=item.deadline_at)  # fmt: skip
-            if clock is None or clock.state not in ("warning", "breached"):
-                continue
+        clock = open_clock(
+            target=settings.sla.target(item.category, item.source), hours=hours,
+            started_at=item.collected_at, first_response_at=item.first_response_at, now=now,
+            warn_at=settings.sla.warn_at, deadline_at=item.deadline_at,
+        )  # fmt: skip
+        if clock is not None and clock.state in ("warning", "breached"):
             alerts += _sla_alert(alerter, item, clock, base, now)
-            break  # the first clock that needs a person says enough
     return alerts
 
 
