@@ -102,6 +102,7 @@ def test_a_journalist_inquiry_is_one_mail_and_one_webhook_call_and_a_dead_source
 
     [mail] = smtp_server.wait_for(1)
     assert mail.recipients == ["woordvoerder@stroomlijn.test"]
+    assert mail.message.get_content_type() == "text/plain"  # feed text is never mailed as HTML
     assert mail.subject.startswith("Journalist inquiry about Stroomlijn, deadline ")
     text = mail.text()
     assert "journalist bij Het Zuiderblad" in text

@@ -174,11 +174,17 @@ def digests(alerter: Alerter, db: Database, now: datetime) -> list[NewAlert]:
     alerts: list[NewAlert] = []
     day = local.date().isoformat()
     with db.read() as session:
-        for team in TEAMS:
-            if not alerter.rules.matching("digest", team=team):
-                continue
-            if alert_exists(session, f"digest:{team}:{day}|"):
-                continue
+        teams = [
+            team
+            for team in TEAMS
+            if alerter.rules.matching("digest", team=team)
+            and not alert_exists(session, f"digest:{team}:{day}|")
+        ]
+        clocks = (
+            _open_clocks(settings, open_items(session, now - SLA_HORIZON), now) if teams else []
+        )
+        for team in teams:
+            breached = sum(1 for i, c in clocks if i.team == team and c.state == "breached")
             since = now - timedelta(days=1)
             report = team_period(session, team, since, now)
             texts = team_texts(session, team, since, now, limit=1000)
@@ -186,22 +192,25 @@ def digests(alerter: Alerter, db: Database, now: datetime) -> list[NewAlert]:
             themes = top_terms(texts, before, ignore=[b.name for b in settings.brands])
             alerts += alerter.for_event(
                 "digest", {"team": team}, key=f"digest:{team}:{day}", now=now,
-                subject=f"{TEAM_LABELS[team]}: {report.new} new, {report.open} open "
-                f"({local.strftime('%a %d %b')})",
-                body=_digest_body(settings, report, themes, zone),
+                subject=f"{TEAM_LABELS[team]}: {report.new} new, {report.open} open, "
+                f"{breached} past their SLA ({local.strftime('%a %d %b')})",
+                body=_digest_body(settings, report, breached, themes, zone),
                 link=f"{base_url(settings)}/queue/{team}",
                 data={"team": team, "new": report.new, "open": report.open,
-                      "resolved": report.resolved, "by_category": report.new_by_category,
+                      "resolved": report.resolved, "breached": breached,
+                      "by_category": report.new_by_category,
                       "themes": themes},
             )  # fmt: skip
     return alerts
 
 
-def _digest_body(settings: Settings, report: TeamPeriod, themes: list[str], zone: ZoneInfo) -> str:
+def _digest_body(
+    settings: Settings, report: TeamPeriod, breached: int, themes: list[str], zone: ZoneInfo
+) -> str:
     lines = [f"In the last 24 hours: {report.new} new, {report.resolved} resolved."]
     for category, count in sorted(report.new_by_category.items(), key=lambda kv: -kv[1]):
         lines.append(f"  {CATEGORY_LABELS.get(category, category)}: {count}")
-    lines.append(f"Open now: {report.open}")
+    lines.append(f"Open now: {report.open}, of which {breached} past their SLA")
     if report.oldest_open is not None:
         lines.append(f"Oldest open since {local_time(report.oldest_open, zone)}")
     if themes:
@@ -220,20 +229,30 @@ def sla(alerter: Alerter, db: Database, now: datetime) -> list[NewAlert]:
     settings = alerter.settings
     if not alerter.rules.rules() or not any(r.event == "sla" for r in alerter.rules.rules()):
         return []
-    hours = settings.business_hours()
     base = base_url(settings)
     alerts: list[NewAlert] = []
     with db.read() as session:
         items = open_items(session, now - SLA_HORIZON)
+    for item, clock in _open_clocks(settings, items, now):
+        if clock.state in ("warning", "breached"):
+            alerts += _sla_alert(alerter, item, clock, base, now)
+    return alerts
+
+
+def _open_clocks(
+    settings: Settings, items: list[OpenItem], now: datetime
+) -> list[tuple[OpenItem, SlaClock]]:
+    hours = settings.business_hours()
+    found = []
     for item in items:
         clock = open_clock(
             target=settings.sla.target(item.category, item.source), hours=hours,
             started_at=item.collected_at, first_response_at=item.first_response_at, now=now,
             warn_at=settings.sla.warn_at, deadline_at=item.deadline_at,
         )  # fmt: skip
-        if clock is not None and clock.state in ("warning", "breached"):
-            alerts += _sla_alert(alerter, item, clock, base, now)
-    return alerts
+        if clock is not None:
+            found.append((item, clock))
+    return found
 
 
 def _sla_alert(

@@ -209,10 +209,12 @@ def test_each_team_gets_one_digest_a_day_after_the_hour_it_asked_for(
     assert watch.run_checks(alerter, db, morning) == "1 alert(s) raised"
     assert watch.run_checks(alerter, db, morning + timedelta(hours=3)) == "nothing to raise"
     [digest] = _alerts(db)
-    assert digest.subject == "Webcare: 7 new, 7 open (Fri 04 Dec)"
+    # Collected before opening time (08:30): no clock has run yet.
+    assert digest.subject == "Webcare: 7 new, 7 open, 0 past their SLA (Fri 04 Dec)"
     assert "Complaint: 5" in digest.body and "Question: 2" in digest.body
     assert {"storing", "internet"} <= set(digest.data["themes"])
     assert watch.run_checks(alerter, db, morning + timedelta(days=1)) == "1 alert(s) raised"
+    assert "7 open, 7 past their SLA" in _alerts(db)[-1].subject
 
 
 def test_an_unanswered_complaint_warns_at_three_quarters_of_its_target_then_breaches(
