@@ -144,10 +144,6 @@ class RuleBook:
                 self._loaded_at = time.monotonic()
             return [*self._fixed, *self._loaded]
 
-    def refresh(self) -> None:
-        with self._lock:
-            self._loaded_at = -RELOAD_EVERY
-
     def _page_rules(self) -> list[Rule]:
         with self.db.read() as session:
             stored = list(session.scalars(select(AlertRule).where(AlertRule.enabled)))

@@ -78,21 +78,28 @@ def spikes(alerter: Alerter, db: Database, now: datetime) -> list[NewAlert]:
     # In local time, so that "the same hour yesterday" survives a change of summer time.
     earlier = baseline_windows(now.astimezone(zone), window, config.baseline_days,
                                config.baseline_weeks)  # fmt: skip
-    alerts: list[NewAlert] = []
-    with db.write() as session:
+    # Counted in a read transaction: most minutes change nothing, and a write transaction
+    # would hold SQLite's lock against the collectors for all twelve counts.
+    with db.read() as session:
         current = spike_store.counts(session, now - window, now, config.categories)
         history = [spike_store.counts(session, a, b, config.categories) for a, b in earlier]
         open_ = spike_store.open_spikes(session)
-        for brand, category in sorted({*current, *open_}):
-            count = current.get((brand, category), 0)
+    verdicts = []
+    for brand, category in sorted({*current, *open_}):
+        count = current.get((brand, category), 0)
+        spike = open_.get((brand, category))
+        before = [h.get((brand, category), 0) for h in history]
+        verdict = judge(count, before, rule, active=spike is not None)
+        if verdict.state in ("started", "ended") or (spike is not None and count > spike.peak):
+            verdicts.append((brand, category, count, verdict))
+    alerts: list[NewAlert] = []
+    if not verdicts:
+        return alerts
+    with db.write() as session:
+        open_ = spike_store.open_spikes(session)
+        for brand, category, count, verdict in verdicts:
             spike = open_.get((brand, category))
-            verdict = judge(
-                count,
-                [h.get((brand, category), 0) for h in history],
-                rule,
-                active=spike is not None,
-            )
-            if verdict.state == "started":
+            if verdict.state == "started" and spike is None:
                 spike = Spike(brand=brand, category=category, started_at=now, peak=count,
                               baseline=verdict.baseline)  # fmt: skip
                 session.add(spike)
@@ -227,7 +234,7 @@ def sla(alerter: Alerter, db: Database, now: datetime) -> list[NewAlert]:
     """An alert when an open item's clock passes the warning share of its target, and one when
     it breaches; a journalist's deadline replaces the target."""
     settings = alerter.settings
-    if not alerter.rules.rules() or not any(r.event == "sla" for r in alerter.rules.rules()):
+    if not any(rule.event == "sla" for rule in alerter.rules.rules()):
         return []
     base = base_url(settings)
     alerts: list[NewAlert] = []
