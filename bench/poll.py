@@ -28,6 +28,7 @@ from sqlalchemy import func, select, update
 from bench.ingest import VOCABULARY
 from monitor.classify import ModelProvider, ensure_live_model
 from monitor.config import settings_from_mapping
+from monitor.memory import cap_malloc_arenas
 from monitor.pipeline import Ingestor
 from monitor.scheduler import Collector, SourceOutcome
 from monitor.sources.feed import parse_feed
@@ -144,7 +145,7 @@ class TimedCollector(Collector):
         return outcome
 
 
-def _settings_mapping(folder: str) -> dict[str, Any]:
+def _settings_mapping(folder: str, parse_processes: int | None = None) -> dict[str, Any]:
     sources = [
         {
             "name": f"feed-{n}",
@@ -156,7 +157,10 @@ def _settings_mapping(folder: str) -> dict[str, Any]:
     return {
         "database": {"url": f"sqlite:///{Path(folder) / 'bench.db'}"},
         "paths": {"instance": folder},
-        "fetch": {"allow_private_addresses": True},
+        "fetch": {
+            "allow_private_addresses": True,
+            **({} if parse_processes is None else {"parse_processes": parse_processes}),
+        },
         "classifier": {"retrain_every": "off"},
         "brands": [{"name": "Stroomlijn", "query": "stroomlijn"}],
         "sources": sources,
@@ -202,15 +206,15 @@ def _drain(collector: Collector) -> list[SourceOutcome]:
     return outcomes
 
 
-def _work(folder: str, ready: Any, start: Any, results: Any) -> None:
+def _work(folder: str, parse_processes: int | None, ready: Any, start: Any, results: Any) -> None:
     """One worker process: load what `webcare worker` loads, then claim and collect as its tick
     does (a few sources at a time) when told to start."""
-    settings = settings_from_mapping(_settings_mapping(folder))
+    cap_malloc_arenas()  # as Worker.start does
+    settings = settings_from_mapping(_settings_mapping(folder, parse_processes))
     db = Database(settings.database.url)
-    models = ModelProvider(db)
-    models.get()
-    collector = TimedCollector(settings, db, Ingestor(settings, db, models))
+    collector = TimedCollector(settings, db, Ingestor(settings, db, ModelProvider(db)))
     collector.parser.read(_feed(0, 1) * 2, "http://warm.up/", None)  # start the parsers
+    collector.warm_up()
     Path("/proc/self/clear_refs").write_text("5")  # peak memory from here on
     ready.put(os.getpid())
     start.wait()
@@ -235,13 +239,15 @@ def _work(folder: str, ready: Any, start: Any, results: Any) -> None:
     )
 
 
-def _cycle(prepared: Path, workers: int) -> tuple[list[dict[str, Any]], float, int]:
+def _cycle(
+    prepared: Path, workers: int, parse_processes: int | None = None
+) -> tuple[list[dict[str, Any]], float, int]:
     with tempfile.TemporaryDirectory() as folder:
         shutil.copy(prepared, Path(folder) / "bench.db")
         context = multiprocessing.get_context("spawn")
         ready, start, results = context.Queue(), context.Event(), context.Queue()
         processes = [
-            context.Process(target=_work, args=(folder, ready, start, results))
+            context.Process(target=_work, args=(folder, parse_processes, ready, start, results))
             for _ in range(workers)
         ]
         for process in processes:
@@ -308,8 +314,12 @@ def run() -> list[tuple[str, str]]:
             before = _prepare(folder)
             prepared = Path(folder) / "bench.db"
             rows = []
-            for workers, label in ((1, "one worker"), (2, "two workers")):
-                figures, wall, stored = _cycle(prepared, workers)
+            for workers, parse_processes, label in (
+                (1, None, "one worker"),
+                (1, 0, "one worker, no parser processes"),
+                (2, None, "two workers"),
+            ):
+                figures, wall, stored = _cycle(prepared, workers, parse_processes)
                 rows += _rows(label, figures, wall, stored - before)
             return rows
     finally:

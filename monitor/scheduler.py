@@ -19,6 +19,7 @@ from monitor.alerts.dispatch import Dispatcher
 from monitor.config import Settings
 from monitor.errors import FetchError
 from monitor.fetch import Fetcher, FetchPolicy
+from monitor.memory import cap_malloc_arenas, return_free_memory
 from monitor.pacing import HostGate, IntervalBounds, adapt_interval, host_of, next_delay
 from monitor.periodic import jobs_for, run_due_jobs
 from monitor.pipeline import Ingestor, IngestReport
@@ -99,6 +100,12 @@ class Collector:
         self._lock = threading.Lock()
         self._quiet_checks: list[source_store.QuietCheck] = []
         self._pruned_at = 0.0
+
+    def warm_up(self) -> None:
+        """Load the model now rather than at the first new item, then give back what loading
+        left behind, so that a worker holds only what it needs while collecting."""
+        self.ingestor.models.get()
+        return_free_memory()
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -354,6 +361,8 @@ class Worker:
             log.exception("collector tick failed; retrying at the next tick")
 
     def start(self) -> None:
+        cap_malloc_arenas()
+        self.collector.warm_up()
         self.dispatcher.start()
         self.scheduler.start()
 
