@@ -11,6 +11,9 @@ TEAM_LABELS = {
     "spokesperson": "Spokesperson",
 }
 ROLES: tuple[str, ...] = ("admin", "agent", "pr_officer", "reporter", "viewer")
+# The roles that may change mentions and have them assigned (admins in any team, the others in
+# their own teams).
+WORK_ROLES = frozenset({"admin", "agent", "pr_officer"})
 STATUSES: tuple[str, ...] = (
     "new",
     "assigned",
@@ -37,4 +40,5 @@ __all__ = [
     "STATUSES",
     "TEAMS",
     "TEAM_LABELS",
+    "WORK_ROLES",
 ]

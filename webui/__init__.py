@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFProtect
 
 from monitor.config import Settings
@@ -103,6 +103,10 @@ def create_app(settings: Settings, db: Database, *, config: dict[str, Any] | Non
 def _error_page(code: int, title: str) -> Any:
     def handler(error: Any) -> Any:
         description = getattr(error, "description", "") or ""
+        # Flask prefers these handlers (by status code) over the API's own (by class), and
+        # API clients must get JSON.
+        if request.blueprint == "api":
+            return jsonify(error=description or title), code
         return render_template("error.html", code=code, title=title, description=description), code
 
     return handler

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from monitor.store.mentions import open_counts_by_team
 from monitor.store.model_versions import list_versions
 from monitor.training import make_live, train_and_decide
 from webui.auth import login_manager, user
@@ -29,7 +28,6 @@ def _admins_only() -> Any:
 def models() -> Any:
     with get_db().read() as session:
         versions = list_versions(session)
-        counts = open_counts_by_team(session)
         rows = [
             {
                 "id": v.id,
@@ -47,7 +45,7 @@ def models() -> Any:
             }
             for v in versions
         ]
-    return render_template("admin_models.html", versions=rows, counts=counts, team=None)
+    return render_template("admin_models.html", versions=rows, team=None)
 
 
 @bp.route("/models/train", methods=["POST"])

@@ -16,7 +16,6 @@ from monitor.config import settings_from_mapping
 from monitor.errors import ConfigError, WebcareError
 from monitor.names import CATEGORIES, TEAMS
 from monitor.store import alerts as alert_store
-from monitor.store.mentions import open_counts_by_team
 from monitor.store.models import utcnow
 from webui.auth import queue_access, user
 from webui.context import get_db, get_settings
@@ -86,14 +85,12 @@ def index() -> Any:
             for d in alert_store.recent_deliveries(session, status=status or None)
         ]  # fmt: skip
         failed = alert_store.failed_count(session)
-        counts = open_counts_by_team(session)
     return render_template(
         "alerts.html",
         rules=rules,
         deliveries=deliveries,
         failed=failed,
         status=status,
-        counts=counts,
         team=None,
         can_manage=user().role == "admin",
         events=EVENTS,

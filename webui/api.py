@@ -14,6 +14,7 @@ from wtforms import ValidationError
 from monitor.corrections import relabel
 from monitor.errors import WebcareError
 from monitor.names import CATEGORIES, STATUSES, TEAMS
+from monitor.store.assignments import assign, move_to_team
 from monitor.store.mentions import (
     QueueFilter,
     change_status,
@@ -22,8 +23,10 @@ from monitor.store.mentions import (
     get_mention,
     list_mentions,
 )
-from monitor.store.models import Mention
-from webui.actions import workable_mention
+from monitor.store.models import Mention, Note
+from monitor.store.notes import list_notes
+from monitor.store.users import get_user
+from webui.actions import workable_mention, write_note
 from webui.auth import user
 from webui.context import get_db, get_settings
 
@@ -51,11 +54,30 @@ def _authenticate() -> None:
             abort(400, "a session-authenticated POST needs the X-CSRFToken header")
 
 
-def _mention_json(mention: Mention) -> dict[str, Any]:
+def _mention_json(mention: Mention, notes: list[Note] | None = None) -> dict[str, Any]:
     record = export_record(mention)
-    record["needs_review"] = mention.needs_review
     record["matched"] = mention.matched
+    record["deadline_at"] = mention.deadline_at.isoformat() if mention.deadline_at else None
+    if notes is not None:
+        record["notes"] = [_note_json(n) for n in notes]
     return record
+
+
+def _note_json(note: Note) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "author": note.author,
+        "text": note.body,
+        "mentioned": note.mentioned,
+        "created_at": note.created_at.isoformat(),
+    }
+
+
+def _body(example: str) -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, f"expected a JSON body such as {example}")
+    return body
 
 
 @bp.route("/mentions")
@@ -95,7 +117,7 @@ def mention(mention_id: int) -> Any:
         found = get_mention(session, mention_id)
         if found is None:
             abort(404, f"mention {mention_id} does not exist")
-        return jsonify(_mention_json(found))
+        return jsonify(_mention_json(found, list_notes(session, mention_id)))
 
 
 @bp.route("/mentions/<int:mention_id>/status", methods=["POST"])
@@ -115,6 +137,44 @@ def mention_category(mention_id: int) -> Any:
     with get_db().write() as session, workable_mention(session, mention_id) as (_, actor):
         changed = relabel(session, mention_id, body["category"], actor, get_settings())
         return jsonify(_mention_json(changed))
+
+
+@bp.route("/mentions/<int:mention_id>/assign", methods=["POST"])
+def mention_assign(mention_id: int) -> Any:
+    """{"user": "anne"} gives it to Anne, {"user": null} hands it back to the team,
+    {"team": "customer_service"} moves it; both may be given (move, then assign)."""
+    body = _body('{"user": "anne"}, {"user": null} or {"team": "customer_service"}')
+    if "user" not in body and "team" not in body:
+        abort(400, 'give "user" (a name, or null to unassign) and/or "team"')
+    if "user" in body and not (body["user"] is None or isinstance(body["user"], str)):
+        abort(400, '"user" is a user name, or null to unassign')
+    if "team" in body and not isinstance(body["team"], str):
+        abort(400, f'"team" is one of {", ".join(TEAMS)}')
+    with get_db().write() as session, workable_mention(session, mention_id) as (_, actor):
+        if "team" in body:
+            move_to_team(session, mention_id, body["team"], actor)
+        if "user" in body:
+            assignee = None
+            if body["user"] is not None:
+                assignee = get_user(session, body["user"])
+                if assignee is None:
+                    abort(400, f"there is no user called {body['user']!r}")
+            assign(session, mention_id, assignee, actor)
+        changed = get_mention(session, mention_id)
+        assert changed is not None
+        return jsonify(_mention_json(changed))
+
+
+@bp.route("/mentions/<int:mention_id>/notes", methods=["POST"])
+def mention_notes(mention_id: int) -> Any:
+    body = _body('{"text": "@piet can you take this one?"}')
+    if not isinstance(body.get("text"), str):
+        abort(400, '"text" is the note, a string')
+    with get_db().write() as session, workable_mention(session, mention_id) as (_, actor):
+        if actor is None:
+            abort(403, "notes need a user")
+        note, mailed = write_note(session, mention_id, actor, body["text"])
+        return jsonify({**_note_json(note), "mailed": mailed}), 201
 
 
 def _change(
@@ -187,6 +247,59 @@ def openapi() -> Any:
                 "/api/v1/mentions/{id}/status": _change(
                     "Change the status", "status", STATUSES, id_param
                 ),
+                "/api/v1/mentions/{id}/assign": {
+                    "post": {
+                        "summary": "Give it to a person (null: back to the team) and/or move it "
+                        "to another team",
+                        "parameters": [id_param],
+                        "requestBody": {
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "minProperties": 1,
+                                        "properties": {
+                                            "user": {"type": ["string", "null"]},
+                                            "team": {"type": "string", "enum": list(TEAMS)},
+                                        },
+                                    }
+                                }
+                            }
+                        },
+                        "responses": {
+                            "200": {"description": "changed"},
+                            "400": {
+                                "description": "unknown user or team, or the "
+                                "user does not work that team"
+                            },
+                            "403": {"description": "not your team"},
+                        },
+                    }
+                },
+                "/api/v1/mentions/{id}/notes": {
+                    "post": {
+                        "summary": "Add an internal note; @names are told by mail",
+                        "parameters": [id_param],
+                        "requestBody": {
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["text"],
+                                        "properties": {
+                                            "text": {"type": "string", "maxLength": 5000}
+                                        },
+                                    }
+                                }
+                            }
+                        },
+                        "responses": {
+                            "201": {"description": "the note"},
+                            "400": {"description": "empty or too long"},
+                            "403": {"description": "not your team"},
+                        },
+                    }
+                },
             },
         }
     )

@@ -9,8 +9,9 @@ from flask import Flask
 
 from monitor.names import CATEGORY_LABELS, STATUSES, TEAM_LABELS
 from monitor.sla import human_remaining
+from monitor.store.notes import mention_spans
 
-LANE_LABELS = {**TEAM_LABELS, "review": "Needs review"}
+LANE_LABELS = {**TEAM_LABELS, "review": "Needs review", "mine": "Mine"}
 
 
 def ago(moment: datetime | None, now: datetime | None = None) -> str:
@@ -44,6 +45,25 @@ def segments(text: str, hits: list[dict[str, Any]], field: str) -> list[tuple[st
         position = end
     if position < len(text):
         out.append((text[position:], False))
+    return out
+
+
+def note_segments(body: str, mentioned: list[str]) -> list[tuple[str, bool]]:
+    """A note as (piece, is_an_@mention) pairs, for the colleagues it actually mentions."""
+    names = {name.lower() for name in mentioned}
+    if not names:
+        return [(body, False)]
+    out: list[tuple[str, bool]] = []
+    position = 0
+    for start, end, name in mention_spans(body):
+        if name.lower() not in names:
+            continue
+        if start > position:
+            out.append((body[position:start], False))
+        out.append((body[start:end], True))
+        position = end
+    if position < len(body):
+        out.append((body[position:], False))
     return out
 
 
@@ -96,6 +116,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda t: LANE_LABELS.get(t, t), "team_label")
     app.add_template_filter(lambda s: str(s).replace("_", " "), "humanise")
     app.add_template_global(segments, "segments")
+    app.add_template_global(note_segments, "note_segments")
     app.context_processor(lambda: {"now": datetime.now(UTC)})
     app.jinja_env.globals["STATUSES"] = STATUSES
     app.add_template_filter(_as_dict, "attr_dict")

@@ -10,11 +10,14 @@ from sqlalchemy import select
 from classifiers.explain import explain
 from monitor.corrections import relabel
 from monitor.names import CATEGORIES, STATUSES, TEAMS
+from monitor.store.assignments import assign, claim, move_to_team, team_members
 from monitor.store.events import mention_history
-from monitor.store.mentions import change_status, get_mention, open_counts_by_team
+from monitor.store.mentions import change_status, get_mention
 from monitor.store.models import Classification
+from monitor.store.notes import list_notes
 from monitor.store.sightings import list_sightings
-from webui.actions import workable_mention
+from monitor.store.users import get_user
+from webui.actions import workable_mention, write_note
 from webui.auth import queue_access, user
 from webui.context import get_db, get_models, get_settings
 
@@ -36,7 +39,8 @@ def show(mention_id: int) -> Any:
             .order_by(Classification.id.desc())
             .limit(1)
         )
-        counts = open_counts_by_team(session)
+        notes = list_notes(session, mention_id)
+        members = [u.name for u in team_members(session, mention.team)]
     model = get_models().get()
     text = f"{mention.title}\n{mention.text}".strip()
     return render_template(
@@ -47,12 +51,14 @@ def show(mention_id: int) -> Any:
         history=history,
         sightings=sightings,
         scores=sorted((latest.scores if latest else {}).items(), key=lambda kv: -kv[1]),
-        counts=counts,
         teams=TEAMS,
         team=mention.team,
         statuses=STATUSES,
         categories=CATEGORIES,
         can_work=user().can_work(mention.team),
+        notes=notes,
+        members=members,
+        me=user().name,
     )
 
 
@@ -79,3 +85,46 @@ def set_status(mention_id: int) -> Any:
         change_status(session, mention_id, status, actor)
     flash(f"Status set to {status.replace('_', ' ')}.", "info")
     return redirect(url_for("mentions.show", mention_id=mention_id))
+
+
+@bp.route("/mentions/<int:mention_id>/claim", methods=["POST"])
+@queue_access
+def take(mention_id: int) -> Any:
+    with get_db().write() as session, workable_mention(session, mention_id) as (_, actor):
+        assert actor is not None
+        claim(session, mention_id, actor)
+    flash("It is yours; colleagues see that you are working on it.", "info")
+    return redirect(url_for("mentions.show", mention_id=mention_id))
+
+
+@bp.route("/mentions/<int:mention_id>/assign", methods=["POST"])
+@queue_access
+def set_assignee(mention_id: int) -> Any:
+    """The form's `assignee` (a name, or empty to hand it back) and/or `team`."""
+    name = request.form.get("assignee")
+    team = request.form.get("team")
+    with get_db().write() as session, workable_mention(session, mention_id) as (mention, actor):
+        if team and team != mention.team:
+            move_to_team(session, mention_id, team, actor)
+            flash(f"Moved to the {team.replace('_', ' ')} queue.", "info")
+        if name is not None:
+            assignee = get_user(session, name) if name else None
+            if name and assignee is None:
+                abort(400, f"There is no user called {name!r}.")
+            assign(session, mention_id, assignee, actor)
+            flash(f"Assigned to {name}." if name else "Handed back to the team.", "info")
+    return redirect(url_for("mentions.show", mention_id=mention_id))
+
+
+@bp.route("/mentions/<int:mention_id>/notes", methods=["POST"])
+@queue_access
+def add_note(mention_id: int) -> Any:
+    with get_db().write() as session, workable_mention(session, mention_id) as (_, actor):
+        assert actor is not None
+        note, mailed = write_note(session, mention_id, actor, request.form.get("body", ""))
+    message = "Note added."
+    if note.mentioned:
+        message += f" It mentions {', '.join(note.mentioned)}"
+        message += f"; a mail goes to {', '.join(mailed)}." if mailed else "."
+    flash(message, "info")
+    return redirect(url_for("mentions.show", mention_id=mention_id, _anchor=f"note-{note.id}"))

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from flask_login import UserMixin
 
+from monitor.names import WORK_ROLES
 from monitor.store.models import User
 
 QUEUE_ROLES = frozenset({"admin", "agent", "pr_officer", "viewer"})
-WORK_ROLES = frozenset({"admin", "agent", "pr_officer"})
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from flask import Blueprint, render_template, request
 
 from monitor.errors import QueryError
 from monitor.query_tester import TestResult, precision, run_test, term_counts
-from monitor.store.mentions import open_counts_by_team
 from webui.auth import queue_access
 from webui.context import get_db, get_settings
 
@@ -30,7 +29,6 @@ def index() -> Any:
     result: TestResult | None = None
     error: QueryError | None = None
     with get_db().read() as session:
-        counts = open_counts_by_team(session)
         if draft:
             try:
                 result = run_test(session, draft, brand=brand if brand in brands else None)
@@ -50,6 +48,5 @@ def index() -> Any:
         error=error,
         marks=marks,
         estimate=estimate,
-        counts=counts,
         team=None,
     )

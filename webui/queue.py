@@ -5,17 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.errors import WebcareError
 from monitor.names import CATEGORIES, OPEN_STATUSES, STATUSES, TEAMS
 from monitor.sla import SlaClock, open_clock
 from monitor.store.alerts import failed_count
 from monitor.store.mentions import (
+    MINE,
     REVIEW,
     QueueFilter,
     count_mentions,
     list_mentions,
     newest_id,
+    open_count_assigned,
     open_counts_by_team,
 )
 from monitor.store.models import Mention, utcnow
@@ -46,6 +50,20 @@ def sla_clocks(mentions: list[Mention]) -> dict[int, SlaClock]:
     return clocks
 
 
+@bp.app_context_processor
+def nav_counts() -> dict[str, Any]:
+    """The open count of every queue, in view on every page."""
+    if not current_user.is_authenticated or not user().can_view_queues:
+        return {}
+    try:
+        with get_db().read() as session:
+            counts = open_counts_by_team(session)
+            counts[MINE] = open_count_assigned(session, user().id)
+    except SQLAlchemyError:  # the error page for a database outage must still render
+        return {}
+    return {"counts": counts}
+
+
 @bp.route("/")
 @queue_access
 def index() -> Any:
@@ -56,24 +74,25 @@ def index() -> Any:
 @bp.route("/queue/<team>")
 @queue_access
 def team(team: str) -> Any:
-    """A team's queue, or with team "review" the lane of labels a person must check first."""
-    if team not in (*TEAMS, REVIEW):
+    """A team's queue; with team "review" the lane of labels a person must check first, with
+    "mine" what is assigned to the person looking."""
+    if team not in (*TEAMS, REVIEW, MINE):
         abort(404, f"There is no team called {team!r}.")
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    review = team == REVIEW
+    review, mine = team == REVIEW, team == MINE
     try:
         f = QueueFilter(
-            team=None if review else team,
+            team=team if team in TEAMS else None,
             category=request.args.get("category") or None,
             status=request.args.get("status") or "open",
-            needs_review=review,
+            needs_review=True if review else (None if mine else False),
+            assignee_id=user().id if mine else None,
         ).validate()
     except WebcareError as exc:
         abort(400, str(exc))
     with get_db().read() as session:
         mentions = list_mentions(session, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         total = count_mentions(session, f)
-        counts = open_counts_by_team(session)
         latest = newest_id(session)
         failed_alerts = failed_count(session) if user().role in ("admin", "pr_officer") else 0
     return render_template(
@@ -81,7 +100,6 @@ def team(team: str) -> Any:
         team=team,
         mentions=mentions,
         total=total,
-        counts=counts,
         filter=f,
         review=review,
         page=page,
@@ -93,5 +111,5 @@ def team(team: str) -> Any:
         blind_spots=blind_spots(),
         failed_alerts=failed_alerts,
         clocks=sla_clocks(mentions),
-        can_work=review or user().can_work(team),
+        can_work=review or mine or user().can_work(team),
     )

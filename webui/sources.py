@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from monitor.errors import WebcareError
 from monitor.store import sources as source_store
-from monitor.store.mentions import open_counts_by_team
 from monitor.store.models import Source
 from monitor.store.websub import subscriptions_by_source
 from webui.auth import queue_access, user
@@ -29,7 +28,6 @@ def blind_spots() -> list[source_store.BlindSpot]:
 def index() -> Any:
     with get_db().read() as session:
         rows = source_store.list_sources(session)
-        counts = open_counts_by_team(session)
         stale = {
             spot.id: spot
             for spot in source_store.blind_spots(
@@ -40,7 +38,6 @@ def index() -> Any:
     return render_template(
         "sources.html",
         sources=rows,
-        counts=counts,
         stale=stale,
         pushed=pushed,
         can_manage=user().role == "admin",

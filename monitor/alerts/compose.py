@@ -18,6 +18,7 @@ EVENT_NOUNS = {
     "blind_spot": "changes in source health",
     "spike": "spike alerts",
     "digest": "digests",
+    "note": "notes that mention you",
 }
 MAX_LISTED = 10
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -53,6 +53,7 @@ class QueueFilter:
     q: str | None = None
     since: datetime | None = None
     needs_review: bool | None = None
+    assignee_id: int | None = None
 
     def validate(self) -> QueueFilter:
         if self.team and self.team not in TEAMS:
@@ -88,6 +89,8 @@ def _filtered(query: Select[Any], f: QueueFilter) -> Select[Any]:
         query = query.where(Mention.collected_at >= f.since)
     if f.needs_review is not None:
         query = query.where(Mention.needs_review.is_(f.needs_review))
+    if f.assignee_id is not None:
+        query = query.where(Mention.assignee_id == f.assignee_id)
     if f.q:
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
@@ -111,6 +114,7 @@ def count_mentions(session: Session, f: QueueFilter) -> int:
 
 
 REVIEW = "review"  # the lane of mentions whose label a person must check first
+MINE = "mine"  # the open mentions assigned to the person looking
 
 
 def open_counts_by_team(session: Session) -> dict[str, int]:
@@ -124,6 +128,17 @@ def open_counts_by_team(session: Session) -> dict[str, int]:
     for team, needs_review, n in rows:
         counts[REVIEW if needs_review else team] += int(n)
     return counts
+
+
+def open_count_assigned(session: Session, user_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count(Mention.id)).where(
+                Mention.assignee_id == user_id, Mention.status.in_(OPEN_STATUSES)
+            )
+        )
+        or 0
+    )
 
 
 def newest_id(session: Session) -> int:
@@ -146,7 +161,13 @@ def change_status(session: Session, mention_id: int, status: str, user: User | N
         now = utcnow()
         mention.status = status
         mention.updated_at = now
-        if user is not None and mention.first_response_at is None:
+        # Taking a mention on is not yet an answer: the first response clock stops when a
+        # person starts on it, waits for the customer, or closes it.
+        if (
+            user is not None
+            and mention.first_response_at is None
+            and status not in ("new", "assigned")
+        ):
             mention.first_response_at = now
         mention.resolved_at = None if status in OPEN_STATUSES else now
         record_event(
@@ -163,7 +184,7 @@ def change_status(session: Session, mention_id: int, status: str, user: User | N
 EXPORT_FIELDS = (
     "id", "url", "title", "text", "source", "author", "language", "published_at",
     "collected_at", "category", "confidence", "team", "status", "priority", "brand",
-    "needs_review", "model_version",
+    "needs_review", "model_version", "assignee",
 )  # fmt: skip
 
 
@@ -186,6 +207,7 @@ def export_record(mention: Mention) -> dict[str, Any]:
         "brand": mention.brand,
         "needs_review": mention.needs_review,
         "model_version": mention.model_version,
+        "assignee": mention.assignee.name if mention.assignee else None,
     }
 
 

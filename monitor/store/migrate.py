@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from monitor.errors import DatabaseError
@@ -25,9 +26,34 @@ def _config() -> Config:
 def upgrade(db: Database, revision: str = "head") -> None:
     db.check_connection()
     config = _config()
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with db.engine.connect() as connection:
+        if db.is_sqlite:
+            # SQLite changes a table by copying it and dropping the old one. With foreign keys
+            # on, that drop deletes every row that cascades from the table (the sightings of
+            # mentions, say). The pragma is ignored inside a transaction, so it is set first.
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if db.is_sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise DatabaseError(
+                            f"the upgrade to {revision} left rows that refer to missing rows, "
+                            f"e.g. {tuple(broken[0])}; nothing was changed"
+                        )
+        finally:
+            if db.is_sqlite:
+                _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(connection: Connection, pragma: str) -> None:
+    cursor = connection.connection.cursor()  # the driver's own: no implicit BEGIN
+    try:
+        cursor.execute(pragma)
+    finally:
+        cursor.close()
 
 
 def head_revision() -> str | None:

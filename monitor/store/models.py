@@ -213,11 +213,16 @@ class Mention(Base):
     deadline_phrase: Mapped[str | None] = mapped_column(String(200))
     last_seen_at: Mapped[datetime | None]
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
-    # The service-level clocks: the first time a person moved it on from new, and resolved it.
+    # The service-level clocks: the first time a person started on it (not merely took it),
+    # and when it was closed.
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    # The person who has it; with status in_progress, the one working on it now.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    assigned_at: Mapped[datetime | None]
 
     source: Mapped[Source] = relationship(lazy="joined", innerjoin=True)
+    assignee: Mapped[User | None] = relationship(lazy="joined")
 
     __table_args__ = (
         UniqueConstraint("dedup_key"),
@@ -227,7 +232,25 @@ class Mention(Base):
         Index("ix_mentions_content_hash", "content_hash"),
         Index("ix_mentions_url_key", "url_key"),
         Index("ix_mentions_item_key", "item_key"),
+        Index("ix_mentions_assignee", "assignee_id", "status"),
     )
+
+
+class Note(Base):
+    """An internal note on a mention, for colleagues; never shown outside the product."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    # Names of the colleagues the note @mentions, as they were when it was written.
+    mentioned: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_notes_mention_id", "mention_id", "id"),)
 
 
 class Sighting(Base):

@@ -14,6 +14,8 @@ from flask import Flask
 from playwright.sync_api import Page, expect, sync_playwright
 from waitress import create_server
 
+from monitor.store.db import Database
+from monitor.store.users import add_user
 from tests.conftest import IN_CI
 from tests.webui.conftest import PASSWORD
 
@@ -144,3 +146,27 @@ def test_a_relabel_flows_into_a_new_model_version_with_its_reason(
     expect(page.locator(".flash")).to_contain_text("too few to compare on")
     expect(page.locator("table.models tbody tr")).to_have_count(before + 1)
     expect(page.locator("table.models")).to_contain_text("human-labelled mentions")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_second_agent_sees_who_took_an_item_and_is_told_in_a_note(
+    page: Page, base_url: str, db: Database
+) -> None:
+    with db.write() as session:
+        add_user(session, "bram", role="agent", teams=["webcare"], password=PASSWORD)
+    _log_in(page, base_url, "anne")
+    page.locator("tr", has_text="adres wijzigen").locator("a").first.click()
+    page.click("button[data-action=claim]")
+    expect(page.locator("#ownership")).to_contain_text("You are working on this")
+    page.fill("#note-body", "@bram de klant belt vanmiddag terug")
+    page.click("button:has-text('Add note')")
+    expect(page.locator(".flash")).to_contain_text("It mentions bram.")
+
+    other = page.context.browser.new_context().new_page()  # type: ignore[union-attr]
+    _log_in(other, base_url, "bram")
+    row = other.locator("tr", has_text="adres wijzigen")
+    expect(row.locator(".owner")).to_have_text("anne is working on this")
+    row.locator("a").first.click()
+    expect(other.locator("#ownership")).to_contain_text("anne is working on this")
+    expect(other.locator(".notes-list .at")).to_have_text("@bram")
+    expect(other.locator(".history")).to_contain_text("added a note for bram")

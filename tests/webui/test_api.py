@@ -83,9 +83,27 @@ def test_reporters_may_not_read_mentions(app: Flask, db: Database) -> None:
 def test_the_api_describes_itself(app: Flask) -> None:
     spec = app.test_client().get("/api/v1/openapi.json").json
     assert spec["openapi"].startswith("3.")
-    assert {"/api/v1/mentions", "/api/v1/mentions/{id}", "/api/v1/mentions/{id}/status"} <= set(
-        spec["paths"]
-    )
+    assert {
+        "/api/v1/mentions",
+        "/api/v1/mentions/{id}",
+        "/api/v1/mentions/{id}/status",
+        "/api/v1/mentions/{id}/category",
+        "/api/v1/mentions/{id}/assign",
+        "/api/v1/mentions/{id}/notes",
+    } <= set(spec["paths"])
+
+
+def test_errors_are_json_with_the_reason(app: Flask, db: Database) -> None:
+    client, headers = app.test_client(), _token(db, "anne")
+    for path, code, reason in (
+        ("/api/v1/mentions?status=closed", 400, "unknown status 'closed'"),
+        ("/api/v1/mentions/999999", 404, "mention 999999 does not exist"),
+    ):
+        response = client.get(path, headers=headers)
+        assert (response.status_code, response.is_json) == (code, True)
+        assert reason in response.json["error"]
+    forbidden = client.get("/api/v1/mentions", headers=_token(db, "rita"))
+    assert forbidden.status_code == 403 and "may not read" in forbidden.json["error"]
 
 
 def test_metrics_are_served_to_authenticated_scrapers(app: Flask, db: Database) -> None:

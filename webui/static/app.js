@@ -5,7 +5,7 @@
   var team = body.getAttribute("data-team");
   var newest = parseInt(body.getAttribute("data-newest-id") || "0", 10);
   var banner = document.getElementById("new-items");
-  if (!team || !banner) { return; }
+  if (!team || team === "mine" || !banner) { return; }
   function check() {
     var scope = team === "review" ? "" : "&team=" + encodeURIComponent(team);
     fetch("/api/v1/mentions?status=all&per_page=1" + scope, { credentials: "same-origin" })
