@@ -409,7 +409,7 @@ def train(ctx: Context, data: tuple[str, ...], force: bool) -> None:
 def export(ctx: Context, fmt: str, since: str | None, output: Any) -> None:
     """Export mentions, one record per mention, oldest first."""
     from monitor.store import migrate
-    from monitor.store.mentions import EXPORT_FIELDS, iter_export
+    from monitor.store.mentions import EXPORT_FIELDS, QueueFilter, iter_export
 
     moment = None
     if since:
@@ -425,7 +425,8 @@ def export(ctx: Context, fmt: str, since: str | None, output: Any) -> None:
     if writer:
         writer.writeheader()
     with runtime.db.read() as session:
-        for record in iter_export(session, moment):
+        selection = QueueFilter(status="all", since=moment, sort="oldest") if moment else None
+        for record in iter_export(session, selection):
             if writer:
                 writer.writerow(record)
             else:

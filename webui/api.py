@@ -16,6 +16,7 @@ from monitor.errors import WebcareError
 from monitor.names import CATEGORIES, STATUSES, TEAMS
 from monitor.store.assignments import assign, move_to_team
 from monitor.store.mentions import (
+    SORTS,
     QueueFilter,
     change_status,
     count_mentions,
@@ -100,6 +101,10 @@ def mentions() -> Any:
             status=args.get("status") or "all",
             q=(args.get("q") or None),
             since=since,
+            language=args.get("language") or None,
+            source=args.get("source") or None,
+            assignee_id=_assignee_id(args.get("assignee")),
+            sort=args.get("sort") or "newest",
         ).validate()
     except WebcareError as exc:
         abort(400, str(exc))
@@ -109,6 +114,19 @@ def mentions() -> Any:
     return jsonify(
         items=[_mention_json(m) for m in rows], total=total, page=page, per_page=per_page
     )
+
+
+def _assignee_id(name: str | None) -> int | None:
+    """`assignee=me` or a user name; None when not given."""
+    if not name:
+        return None
+    if name == "me":
+        return user().id
+    with get_db().read() as session:
+        found = get_user(session, name)
+    if found is None:
+        abort(400, f"assignee: there is no user called {name!r}")
+    return found.id
 
 
 @bp.route("/mentions/<int:mention_id>")
@@ -202,12 +220,25 @@ def _change(
 
 @bp.route("/openapi.json")
 def openapi() -> Any:
-    enum = {"team": list(TEAMS), "category": list(CATEGORIES), "status": ["open", "all", *STATUSES]}
+    enum = {
+        "team": list(TEAMS),
+        "category": list(CATEGORIES),
+        "status": ["open", "all", *STATUSES],
+        "sort": list(SORTS),
+    }
     parameters = [
         {"name": name, "in": "query", "schema": {"type": "string", "enum": values}}
         for name, values in enum.items()
     ] + [
         {"name": "q", "in": "query", "schema": {"type": "string"}},
+        {"name": "language", "in": "query", "schema": {"type": "string"}},
+        {"name": "source", "in": "query", "schema": {"type": "string"}},
+        {
+            "name": "assignee",
+            "in": "query",
+            "schema": {"type": "string"},
+            "description": "a user name, or me",
+        },
         {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
         {

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.errors import WebcareError
@@ -13,16 +27,18 @@ from monitor.names import CATEGORIES, OPEN_STATUSES, STATUSES, TEAMS
 from monitor.sla import SlaClock, open_clock
 from monitor.store.alerts import failed_count
 from monitor.store.mentions import (
+    EXPORT_FIELDS,
     MINE,
     REVIEW,
     QueueFilter,
     count_mentions,
+    iter_export,
     list_mentions,
     newest_id,
     open_count_assigned,
     open_counts_by_team,
 )
-from monitor.store.models import Mention, utcnow
+from monitor.store.models import Mention, Source, utcnow
 from webui.auth import queue_access, user
 from webui.context import get_db, get_settings
 from webui.sources import blind_spots
@@ -71,45 +87,118 @@ def index() -> Any:
     return redirect(url_for("queue.team", team=mine[0] if mine else TEAMS[0]))
 
 
+# The time filter's choices: label and how far back.
+PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7),
+           "30d": timedelta(days=30)}  # fmt: skip
+PRIORITIES = {"high": 75, "mid": 50}  # as the priority dots colour them
+FILTER_ARGS = ("category", "status", "language", "source", "priority", "period", "q", "sort")
+
+
+def lane_filter(team: str) -> QueueFilter:
+    """The filter of a queue page (or its export) from the query string; bad values are a 400
+    that says what is allowed."""
+    if team not in (*TEAMS, REVIEW, MINE):
+        abort(404, f"There is no team called {team!r}.")
+    args = request.args
+    period, priority = args.get("period") or "", args.get("priority") or ""
+    if period and period not in PERIODS:
+        abort(400, f"Unknown period {period!r}; choose one of {', '.join(PERIODS)}.")
+    if priority and priority not in PRIORITIES:
+        abort(400, f"Unknown priority {priority!r}; choose high or mid.")
+    query = (args.get("q") or "").strip()[:200]
+    try:
+        return QueueFilter(
+            team=team if team in TEAMS else None,
+            category=args.get("category") or None,
+            status=args.get("status") or "open",
+            language=args.get("language") or None,
+            source=args.get("source") or None,
+            q=query or None,
+            since=utcnow() - PERIODS[period] if period else None,
+            needs_review=True if team == REVIEW else (None if team == MINE else False),
+            assignee_id=user().id if team == MINE else None,
+            min_priority=PRIORITIES.get(priority),
+            sort=args.get("sort") or "newest",
+        ).validate()
+    except WebcareError as exc:
+        abort(400, str(exc))
+
+
+def _filter_args() -> dict[str, str]:
+    """The filters in use, for links that keep them (pages, export)."""
+    return {k: v for k in FILTER_ARGS if (v := request.args.get(k, ""))}
+
+
 @bp.route("/queue/<team>")
 @queue_access
 def team(team: str) -> Any:
     """A team's queue; with team "review" the lane of labels a person must check first, with
     "mine" what is assigned to the person looking."""
-    if team not in (*TEAMS, REVIEW, MINE):
-        abort(404, f"There is no team called {team!r}.")
+    f = lane_filter(team)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     review, mine = team == REVIEW, team == MINE
-    try:
-        f = QueueFilter(
-            team=team if team in TEAMS else None,
-            category=request.args.get("category") or None,
-            status=request.args.get("status") or "open",
-            needs_review=True if review else (None if mine else False),
-            assignee_id=user().id if mine else None,
-        ).validate()
-    except WebcareError as exc:
-        abort(400, str(exc))
     with get_db().read() as session:
         mentions = list_mentions(session, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         total = count_mentions(session, f)
         latest = newest_id(session)
         failed_alerts = failed_count(session) if user().role in ("admin", "pr_officer") else 0
+        sources = list(session.scalars(select(Source.name).order_by(Source.name)))
     return render_template(
         "queue.html",
         team=team,
         mentions=mentions,
         total=total,
         filter=f,
+        filter_args=_filter_args(),
         review=review,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         categories=CATEGORIES,
         statuses=STATUSES,
         teams=TEAMS,
+        languages=get_settings().classifier.languages,
+        sources=sources,
+        periods=PERIODS,
         newest_id=latest,
         blind_spots=blind_spots(),
         failed_alerts=failed_alerts,
         clocks=sla_clocks(mentions),
         can_work=review or mine or user().can_work(team),
+    )
+
+
+# Spreadsheets run a cell that starts with one of these as a formula; feed text is hostile.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+@bp.route("/queue/<team>/export.csv")
+@queue_access
+def export(team: str) -> Any:
+    """The filtered view as CSV, every page of it, in the same order."""
+    f = lane_filter(team)
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
+        writer.writeheader()
+        with get_db().read() as session:
+            for n, record in enumerate(iter_export(session, f), 1):
+                writer.writerow({k: _cell(v) for k, v in record.items()})
+                if n % 200 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+        yield buffer.getvalue()
+
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    return Response(
+        stream_with_context(rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="webcare-{team}-{stamp}.csv"'},
     )

@@ -43,6 +43,17 @@ def add_rows(
         session.connection().execute(insert(cast(Table, model.__table__)), rows)
 
 
+# How a list can be ordered; ties go to the newer mention.
+SORTS: dict[str, tuple[Any, ...]] = {
+    "newest": (Mention.published_at.desc(),),
+    "oldest": (Mention.published_at.asc(),),
+    "priority": (Mention.priority.desc(), Mention.published_at.desc()),
+    # A journalist's deadline first, soonest first; then the longest-waiting, whose service
+    # level clocks run out first.
+    "due": (Mention.deadline_at.is_(None), Mention.deadline_at.asc(), Mention.collected_at.asc()),
+}
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     team: str | None = None
@@ -54,6 +65,8 @@ class QueueFilter:
     since: datetime | None = None
     needs_review: bool | None = None
     assignee_id: int | None = None
+    min_priority: int | None = None
+    sort: str = "newest"  # one of SORTS
 
     def validate(self) -> QueueFilter:
         if self.team and self.team not in TEAMS:
@@ -62,6 +75,8 @@ class QueueFilter:
             raise WebcareError(
                 f"unknown category {self.category!r}; expected one of {', '.join(CATEGORIES)}"
             )
+        if self.sort not in SORTS:
+            raise WebcareError(f"unknown sort {self.sort!r}; expected one of {', '.join(SORTS)}")
         if self.status not in ("open", "all", *STATUSES):
             raise WebcareError(
                 f"unknown status {self.status!r}; expected open, all or one of "
@@ -91,6 +106,8 @@ def _filtered(query: Select[Any], f: QueueFilter) -> Select[Any]:
         query = query.where(Mention.needs_review.is_(f.needs_review))
     if f.assignee_id is not None:
         query = query.where(Mention.assignee_id == f.assignee_id)
+    if f.min_priority is not None:
+        query = query.where(Mention.priority >= f.min_priority)
     if f.q:
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
@@ -103,9 +120,7 @@ def list_mentions(
     session: Session, f: QueueFilter, *, limit: int = 50, offset: int = 0
 ) -> list[Mention]:
     query = _filtered(select(Mention).options(joinedload(Mention.source)), f.validate())
-    query = (
-        query.order_by(Mention.published_at.desc(), Mention.id.desc()).limit(limit).offset(offset)
-    )
+    query = query.order_by(*SORTS[f.sort], Mention.id.desc()).limit(limit).offset(offset)
     return list(session.scalars(query))
 
 
@@ -211,10 +226,13 @@ def export_record(mention: Mention) -> dict[str, Any]:
     }
 
 
-def iter_export(session: Session, since: datetime | None = None) -> Iterator[dict[str, Any]]:
-    """Every mention (collected at or after `since`), oldest first, streamed in batches."""
-    query = select(Mention).options(joinedload(Mention.source)).order_by(Mention.id)
-    if since is not None:
-        query = query.where(Mention.collected_at >= since)
+def iter_export(session: Session, f: QueueFilter | None = None) -> Iterator[dict[str, Any]]:
+    """The mentions the filter selects (default: every one, oldest first), streamed in
+    batches."""
+    query = select(Mention).options(joinedload(Mention.source))
+    if f is None:
+        query = query.order_by(Mention.id)
+    else:
+        query = _filtered(query, f.validate()).order_by(*SORTS[f.sort], Mention.id.desc())
     for mention in session.scalars(query.execution_options(yield_per=500)):
         yield export_record(mention)

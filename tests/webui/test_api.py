@@ -140,3 +140,15 @@ def test_every_change_the_api_offers_is_described(app: Flask) -> None:
         body = paths[f"/api/v1/mentions/{{id}}/{path}"]["post"]["requestBody"]
         schema = body["content"]["application/json"]["schema"]
         assert schema["required"] == [field] and schema["properties"][field]["enum"]
+
+
+def test_listing_filters_by_assignee_and_sorts(app: Flask, db: Database) -> None:
+    client, anne = app.test_client(), _token(db, "anne")
+    items = client.get("/api/v1/mentions?team=webcare&sort=priority", headers=anne).json["items"]
+    assert [i["priority"] for i in items] == sorted((i["priority"] for i in items), reverse=True)
+    client.post(f"/api/v1/mentions/{items[0]['id']}/assign", json={"user": "anne"}, headers=anne)
+    mine = client.get("/api/v1/mentions?assignee=me", headers=anne).json
+    assert [i["id"] for i in mine["items"]] == [items[0]["id"]]
+    assert client.get("/api/v1/mentions?assignee=anne", headers=anne).json["total"] == 1
+    assert client.get("/api/v1/mentions?assignee=ghost", headers=anne).status_code == 400
+    assert client.get("/api/v1/mentions?sort=random", headers=anne).status_code == 400
