@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    flash,
     redirect,
     render_template,
     request,
@@ -26,11 +27,13 @@ from monitor.errors import WebcareError
 from monitor.names import CATEGORIES, OPEN_STATUSES, STATUSES, TEAMS
 from monitor.sla import SlaClock, open_clock
 from monitor.store.alerts import failed_count
+from monitor.store.assignments import assign, move_to_team
 from monitor.store.mentions import (
     EXPORT_FIELDS,
     MINE,
     REVIEW,
     QueueFilter,
+    change_status,
     count_mentions,
     iter_export,
     list_mentions,
@@ -38,7 +41,7 @@ from monitor.store.mentions import (
     open_count_assigned,
     open_counts_by_team,
 )
-from monitor.store.models import Mention, Source, utcnow
+from monitor.store.models import Mention, Source, User, utcnow
 from webui.auth import queue_access, user
 from webui.context import get_db, get_settings
 from webui.sources import blind_spots
@@ -202,3 +205,60 @@ def export(team: str) -> Any:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="webcare-{team}-{stamp}.csv"'},
     )
+
+
+# What a selection can be given: a status, "take" (assign to me), or a team to move to.
+BULK_STATUSES = {"resolved": "resolved", "dismissed": "dismissed", "spam": "marked as spam",
+                 "waiting": "set to waiting", "in_progress": "set to in progress"}  # fmt: skip
+MAX_BULK = 500
+
+
+@bp.route("/queue/<team>/bulk", methods=["POST"])
+@queue_access
+def bulk(team: str) -> Any:
+    """Apply one action to the selected mentions, each checked against the teams; the ones
+    the user may not change are skipped and counted."""
+    back = request.form.get("back", "")
+    if not back.startswith(f"/queue/{team}"):
+        back = url_for("queue.team", team=team)
+    ids = sorted({int(i) for i in request.form.getlist("ids") if i.isdigit()})
+    action = request.form.get("action", "")
+    move_to = action.removeprefix("team:") if action.startswith("team:") else None
+    if action not in BULK_STATUSES and action != "take" and move_to not in TEAMS:
+        abort(400, f"Unknown bulk action {action!r}.")
+    if not ids:
+        flash("Select one or more mentions first (the boxes, or x on the keyboard).", "error")
+        return redirect(back)
+    if len(ids) > MAX_BULK:
+        abort(400, f"At most {MAX_BULK} mentions at once; {len(ids)} were selected.")
+    changed, skipped = 0, 0
+    with get_db().write() as session:
+        actor = session.get(User, user().id)
+        assert actor is not None
+        for mention_id, mention_team in session.execute(
+            select(Mention.id, Mention.team).where(Mention.id.in_(ids)).order_by(Mention.id)
+        ):
+            if not user().can_work(mention_team):
+                skipped += 1
+                continue
+            try:
+                if action == "take":
+                    assign(session, mention_id, actor, actor)
+                elif move_to is not None:
+                    move_to_team(session, mention_id, move_to, actor)
+                else:
+                    change_status(session, mention_id, action, actor)
+            except WebcareError:  # one refusal must not undo the rest of the selection
+                skipped += 1
+                continue
+            changed += 1
+    done = (
+        "assigned to you" if action == "take"
+        else f"moved to {move_to.replace('_', ' ')}" if move_to
+        else BULK_STATUSES[action]
+    )  # fmt: skip
+    message = f"{changed} mention{'s' if changed != 1 else ''} {done}."
+    if skipped:
+        message += f" {skipped} skipped: not in your teams."
+    flash(message, "info")
+    return redirect(back)

@@ -4,6 +4,7 @@ hostile feed item executes nothing."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -170,3 +171,48 @@ def test_a_second_agent_sees_who_took_an_item_and_is_told_in_a_note(
     expect(other.locator("#ownership")).to_contain_text("anne is working on this")
     expect(other.locator(".notes-list .at")).to_have_text("@bram")
     expect(other.locator(".history")).to_contain_text("added a note for bram")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_item_is_worked_from_new_to_resolved_by_keyboard(page: Page, base_url: str) -> None:
+    _log_in(page, base_url, "anne")
+    expect(page).to_have_url(base_url + "/queue/webcare")
+    page.keyboard.press("?")
+    expect(page.locator("#keys-help")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#keys-help")).to_be_hidden()
+    rows = page.locator("table.queue tbody tr")
+    index = next(i for i in range(rows.count()) if "adres wijzigen" in rows.nth(i).inner_text())
+    for _ in range(index + 1):
+        page.keyboard.press("j")
+    row = rows.nth(index)
+    expect(row).to_have_class(re.compile(r"\bfocused\b"))
+    page.keyboard.press("a")
+    expect(row.locator(".status")).to_have_text("assigned · yours")
+    page.keyboard.press("e")
+    expect(row.locator(".status")).to_have_text("resolved")
+    page.reload()
+    expect(page.locator("tr", has_text="adres wijzigen")).to_have_count(0)
+    page.goto(base_url + "/queue/webcare?status=resolved")
+    page.locator("tr", has_text="adres wijzigen").locator("a").first.click()
+    history = page.locator(".history")
+    expect(history).to_contain_text("took it")
+    expect(history).to_contain_text("changed the status from assigned to resolved")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_selection_is_dismissed_in_bulk(page: Page, base_url: str) -> None:
+    _log_in(page, base_url, "admin")
+    page.goto(base_url + "/queue/webcare")
+    rows = page.locator("table.queue tbody tr")
+    before = rows.count()
+    assert before >= 2
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    expect(page.locator("input[name=ids]:checked")).to_have_count(2)
+    page.select_option("#bulk-action", "dismissed")
+    page.click("#bulk-apply")
+    expect(page.locator(".flash")).to_have_text("2 mentions dismissed.")
+    expect(rows).to_have_count(before - 2)
