@@ -17,6 +17,7 @@ from webui import (
     alerts,
     api,
     auth,
+    dashboard,
     filters,
     health,
     mentions,
@@ -64,6 +65,7 @@ def create_app(settings: Settings, db: Database, *, config: dict[str, Any] | Non
     for blueprint in (
         auth.bp,
         queue.bp,
+        dashboard.bp,
         mentions.bp,
         sources.bp,
         query_tester.bp,

@@ -1,4 +1,4 @@
-"""Figures about a team's queue over a period, for digests (and, later, the dashboard)."""
+"""Figures about the queues over a period, for digests and the dashboard."""
 
 from __future__ import annotations
 
@@ -84,3 +84,44 @@ def open_items(session: Session, since: datetime) -> list[OpenItem]:
     return [
         OpenItem(*row[:9], title=(row[9] or row[10] or "")[:120]) for row in session.execute(query)
     ]
+
+
+@dataclass(frozen=True)
+class Handled:
+    """One mention's clock readings, for service-level figures."""
+
+    team: str
+    category: str
+    source: str
+    collected_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    deadline_at: datetime | None
+
+
+def collected_since(session: Session, since: datetime) -> list[tuple[datetime, str, str]]:
+    """(collected_at, category, source) of every mention collected since `since`."""
+    query = (
+        select(Mention.collected_at, Mention.category, Source.name)
+        .join(Source, Source.id == Mention.source_id)
+        .where(Mention.collected_at >= since)
+    )
+    return [(at, category, source) for at, category, source in session.execute(query)]
+
+
+def open_ages(session: Session) -> list[tuple[str, datetime]]:
+    """(team, collected_at) of every open mention: the backlog."""
+    query = select(Mention.team, Mention.collected_at).where(Mention.status.in_(OPEN_STATUSES))
+    return [(team, at) for team, at in session.execute(query)]
+
+
+def handled_since(session: Session, since: datetime) -> list[Handled]:
+    """Mentions collected since `since` that a person has answered or closed."""
+    query = (
+        select(Mention.team, Mention.category, Source.name, Mention.collected_at,
+               Mention.first_response_at, Mention.resolved_at, Mention.deadline_at)
+        .join(Source, Source.id == Mention.source_id)
+        .where(Mention.collected_at >= since)
+        .where(Mention.first_response_at.is_not(None) | Mention.resolved_at.is_not(None))
+    )  # fmt: skip
+    return [Handled(*row) for row in session.execute(query)]

@@ -1,0 +1,58 @@
+"""The dashboard: mentions per day by category, share per source, backlog age, and each team's
+service levels, for a chosen number of days."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+
+from monitor.dashboard import AGE_BANDS, figures
+from monitor.names import CATEGORIES, CATEGORY_LABELS, TEAM_LABELS, TEAMS
+from monitor.store.models import utcnow
+from webui.auth import queue_access
+from webui.charts import horizontal_bars, stacked_columns
+from webui.context import get_db, get_settings
+
+bp = Blueprint("dashboard", __name__)
+PERIODS = (7, 14, 30, 90)
+TOP_SOURCES = 10
+
+
+@bp.route("/dashboard")
+@queue_access
+def index() -> Any:
+    days = request.args.get("days", 14, type=int)
+    if days not in PERIODS:
+        abort(400, f"Choose a period of {', '.join(map(str, PERIODS))} days.")
+    with get_db().read() as session:
+        f = figures(get_settings(), session, utcnow(), days)
+    sources = f.sources[:TOP_SOURCES]
+    rest = sum(n for _, n in f.sources[TOP_SOURCES:])
+    if rest:
+        sources.append((f"{len(f.sources) - TOP_SOURCES} other sources", rest))
+    labels = [day.strftime("%d %b") for day in f.days]
+    band_labels = [label for label, _ in AGE_BANDS]
+    band_kinds = {label: f"age{i}" for i, label in enumerate(band_labels)}
+    return render_template(
+        "dashboard.html",
+        team="dashboard",
+        days=days,
+        periods=PERIODS,
+        figures=f,
+        per_day=stacked_columns(
+            labels, {c: f.per_day[c] for c in CATEGORIES}, every=max(1, days // 7)
+        ),
+        sources=horizontal_bars(sources, kind="source"),
+        backlog=stacked_columns(
+            [TEAM_LABELS[t] for t in TEAMS],
+            {band: [f.backlog[t][i] for t in TEAMS] for i, band in enumerate(band_labels)},
+            width=420,
+            height=200,
+            kinds=band_kinds,
+        ),
+        band_legend=[(kind, label) for label, kind in band_kinds.items()],
+        category_legend=[(c, CATEGORY_LABELS[c]) for c in CATEGORIES],
+        teams=TEAMS,
+        open_total=sum(sum(v) for v in f.backlog.values()),
+    )
