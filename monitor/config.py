@@ -498,6 +498,26 @@ class WebhookSettings(_Section):
     secret_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+class ReplySettings(_Section):
+    """A canned reply the mention page offers to copy: for a category and language, or all."""
+
+    name: str = Field(min_length=1, max_length=100)
+    category: Category | None = None
+    language: str | None = Field(None, pattern=r"^[a-z]{2}$")
+    text: str = Field(min_length=1, max_length=2000)
+
+    def fits(self, category: str, language: str | None) -> bool:
+        return self.category in (None, category) and (
+            self.language is None or language is None or self.language == language
+        )
+
+    def render(self, author: str) -> str:
+        """The text with {author} filled in (left out, with its spacing, when unknown)."""
+        if author:
+            return self.text.replace("{author}", author)
+        return re.sub(r"\s*\{author\}", "", self.text).lstrip(" ,")
+
+
 class DemoSettings(_Section):
     enabled: bool = False
     host: str = "127.0.0.1"
@@ -545,6 +565,7 @@ class Settings(_Section):
     mail: MailSettings = MailSettings()
     sla: SlaSettings = SlaSettings()
     webhooks: tuple[WebhookSettings, ...] = ()
+    replies: tuple[ReplySettings, ...] = ()
     blocklist: BlocklistSettings = BlocklistSettings()
     dedup: DedupSettings = DedupSettings()
     demo: DemoSettings = DemoSettings()
@@ -559,6 +580,12 @@ class Settings(_Section):
         _unique([w.name for w in self.webhooks], "webhooks", "name")
         self._check_alerts()
         self._check_sla()
+        for i, reply in enumerate(self.replies):
+            if reply.language and reply.language not in self.classifier.languages:
+                raise ValueError(
+                    f"replies[{i}].language: {reply.language!r} is not one of the classifier's "
+                    f"languages {list(self.classifier.languages)}"
+                )
         known = {b.name for b in self.brands}
         for i, source in enumerate(self.sources):
             for brand in source.brands or ():

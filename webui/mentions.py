@@ -58,6 +58,11 @@ def show(mention_id: int) -> Any:
         can_work=user().can_work(mention.team),
         notes=notes,
         members=members,
+        replies=[
+            (r.name, r.render(mention.author))
+            for r in get_settings().replies
+            if r.fits(mention.category, mention.language)
+        ],
         me=user().name,
     )
 

@@ -462,3 +462,24 @@ def test_a_spike_must_end_below_the_level_it_starts_at() -> None:
     assert mapping_error({"alerting": {"spike": {"margin": 1.5, "end_ratio": 2}}}) == (
         "alerting.spike.end_ratio: expected above 0 and below margin (1.5)"
     )
+
+
+# --- reply snippets ------------------------------------------------------------------------------
+
+
+def test_a_reply_snippet_fits_its_category_and_language_and_names_the_author() -> None:
+    settings = settings_from_mapping(
+        {"replies": [{"name": "DM", "category": "complaint", "language": "nl",
+                      "text": "Hoi {author}, stuur ons een DM."}]}  # fmt: skip
+    )
+    [reply] = settings.replies
+    assert reply.fits("complaint", "nl") and reply.fits("complaint", None)
+    assert not reply.fits("complaint", "en") and not reply.fits("question", "nl")
+    assert reply.render("@jan") == "Hoi @jan, stuur ons een DM."
+    assert reply.render("") == "Hoi, stuur ons een DM."
+
+
+def test_a_reply_in_a_language_the_classifier_does_not_know_is_refused() -> None:
+    message = mapping_error({"replies": [{"name": "x", "language": "de", "text": "Hallo"}]})
+    assert "replies[0].language: 'de' is not one of the classifier's languages" in message
+    assert "replies[0].text: String should have at least 1 character" in mapping_error({"replies": [{"name": "x", "text": ""}]})

@@ -108,3 +108,26 @@
     event.preventDefault();
   });
 })();
+
+// Reply snippets: one click copies the text, ready to paste where the post was made.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-copy]") : null;
+    if (!button) { return; }
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source) { return; }
+    var text = source.textContent;
+    function copied() { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy"; }, 2000); }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(copied, function () { button.textContent = "Copy failed: select the text"; });
+    } else {  // plain http on an intranet: select it, and let the browser copy the selection
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      if (document.execCommand("copy")) { copied(); } else { button.textContent = "Press Ctrl+C"; }
+    }
+  });
+})();
