@@ -468,18 +468,18 @@ def test_a_spike_must_end_below_the_level_it_starts_at() -> None:
 
 
 def test_a_reply_snippet_fits_its_category_and_language_and_names_the_author() -> None:
-    settings = settings_from_mapping(
-        {"replies": [{"name": "DM", "category": "complaint", "language": "nl",
-                      "text": "Hoi {author}, stuur ons een DM."}]}  # fmt: skip
-    )
-    [reply] = settings.replies
-    assert reply.fits("complaint", "nl") and reply.fits("complaint", None)
-    assert not reply.fits("complaint", "en") and not reply.fits("question", "nl")
-    assert reply.render("@jan") == "Hoi @jan, stuur ons een DM."
-    assert reply.render("") == "Hoi, stuur ons een DM."
+    reply = {"name": "DM", "category": "complaint", "language": "nl",
+             "text": "Hoi {author}, stuur ons een DM."}  # fmt: skip
+    settings = settings_from_mapping({"replies": [reply]})
+    [snippet] = settings.replies
+    assert snippet.fits("complaint", "nl") and snippet.fits("complaint", None)
+    assert not snippet.fits("complaint", "en") and not snippet.fits("question", "nl")
+    assert snippet.render("@jan") == "Hoi @jan, stuur ons een DM."
+    assert snippet.render("") == "Hoi, stuur ons een DM."
 
 
 def test_a_reply_in_a_language_the_classifier_does_not_know_is_refused() -> None:
     message = mapping_error({"replies": [{"name": "x", "language": "de", "text": "Hallo"}]})
     assert "replies[0].language: 'de' is not one of the classifier's languages" in message
-    assert "replies[0].text: String should have at least 1 character" in mapping_error({"replies": [{"name": "x", "text": ""}]})
+    empty = mapping_error({"replies": [{"name": "x", "text": ""}]})
+    assert "replies[0].text: String should have at least 1 character" in empty
