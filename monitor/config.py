@@ -498,6 +498,15 @@ class WebhookSettings(_Section):
     secret_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+class AssignmentSettings(_Section):
+    """Round-robin auto-assignment: new mentions go to the team member with the fewest open
+    ones, never beyond `cap`; what does not fit waits in the queue."""
+
+    auto: bool = False
+    cap: int = Field(10, ge=1, le=1000)
+    teams: tuple[Team, ...] = ("webcare", "customer_service", "spokesperson")
+
+
 class ReplySettings(_Section):
     """A canned reply the mention page offers to copy: for a category and language, or all."""
 
@@ -566,6 +575,7 @@ class Settings(_Section):
     sla: SlaSettings = SlaSettings()
     webhooks: tuple[WebhookSettings, ...] = ()
     replies: tuple[ReplySettings, ...] = ()
+    assignment: AssignmentSettings = AssignmentSettings()
     blocklist: BlocklistSettings = BlocklistSettings()
     dedup: DedupSettings = DedupSettings()
     demo: DemoSettings = DemoSettings()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from monitor import websub
 from monitor.alerts import watch
 from monitor.alerts.alerter import Alerter
+from monitor.auto_assign import auto_assign
 from monitor.config import Settings
 from monitor.store import model_versions
 from monitor.store.db import Database
@@ -50,6 +51,8 @@ def jobs_for(settings: Settings, db: Database, alerter: Alerter | None = None) -
         jobs.append(PeriodicJob("alerts", 60.0, lambda: watch.run_checks(alerter, db)))
     if settings.classifier.retrain_every:
         jobs.append(PeriodicJob("retrain", settings.classifier.retrain_every, lambda: retrain(db)))
+    if settings.assignment.auto:
+        jobs.append(PeriodicJob("auto-assign", 60.0, lambda: auto_assign(settings, db)))
     if any(source.websub for source in settings.sources):
         jobs.append(PeriodicJob("websub", 60.0, lambda: websub.send_due(settings, db)))
     return jobs
