@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Iterator
 from datetime import timedelta
@@ -13,6 +14,7 @@ from flask import (
     Response,
     abort,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -168,6 +170,31 @@ def team(team: str) -> Any:
         clocks=sla_clocks(mentions),
         can_work=review or mine or user().can_work(team),
     )
+
+
+LIVE_MAX = 50
+
+
+@bp.route("/queue/<team>/rows")
+@queue_access
+def live_rows(team: str) -> Any:
+    """Rows for the mentions stored since `after` that the page's filters select, newest
+    first, with the queue counts: the page adds them without a reload."""
+    after = request.args.get("after", type=int)
+    if after is None or after < 0:
+        abort(400, "Give after: the newest mention id the page has.")
+    f = dataclasses.replace(lane_filter(team), after_id=after, sort="newest")
+    with get_db().read() as session:
+        mentions = list_mentions(session, f, limit=LIVE_MAX)
+        latest = newest_id(session)
+    html = render_template(
+        "_queue_rows.html",
+        mentions=mentions,
+        clocks=sla_clocks(mentions),
+        can_work=team in (REVIEW, MINE) or user().can_work(team),
+    )
+    return jsonify(html=html, count=len(mentions), newest_id=latest,
+                   counts=nav_counts().get("counts", {}))  # fmt: skip
 
 
 # Spreadsheets run a cell that starts with one of these as a formula; feed text is hostile.

@@ -66,6 +66,7 @@ class QueueFilter:
     needs_review: bool | None = None
     assignee_id: int | None = None
     min_priority: int | None = None
+    after_id: int | None = None  # only mentions stored after this one (live updates)
     sort: str = "newest"  # one of SORTS
 
     def validate(self) -> QueueFilter:
@@ -108,6 +109,8 @@ def _filtered(query: Select[Any], f: QueueFilter) -> Select[Any]:
         query = query.where(Mention.assignee_id == f.assignee_id)
     if f.min_priority is not None:
         query = query.where(Mention.priority >= f.min_priority)
+    if f.after_id is not None:
+        query = query.where(Mention.id > f.after_id)
     if f.q:
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(

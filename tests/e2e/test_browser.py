@@ -13,9 +13,15 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect, sync_playwright
+from sqlalchemy import select
 from waitress import create_server
 
+from monitor.classify import ModelProvider
+from monitor.config import Settings
+from monitor.pipeline import Ingestor
+from monitor.sources.base import Item
 from monitor.store.db import Database
+from monitor.store.models import Source
 from monitor.store.users import add_user
 from tests.conftest import IN_CI
 from tests.webui.conftest import PASSWORD
@@ -216,3 +222,32 @@ def test_a_selection_is_dismissed_in_bulk(page: Page, base_url: str) -> None:
     page.click("#bulk-apply")
     expect(page.locator(".flash")).to_have_text("2 mentions dismissed.")
     expect(rows).to_have_count(before - 2)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_new_mentions_appear_without_a_reload(
+    page: Page, base_url: str, app: Flask, db: Database, settings: Settings
+) -> None:
+    app.config["LIVE_POLL_MS"] = 300
+    _log_in(page, base_url, "anne")
+    expect(page).to_have_url(base_url + "/queue/webcare")
+    page.evaluate("window.__sameDocument = true")
+    count = page.locator('[data-team-count="webcare"]')
+    before = int(count.inner_text())
+    page.keyboard.press("j")
+    focused = page.locator("tr.focused").get_attribute("data-mention-id")
+    with db.read() as session:
+        source_id = session.scalar(select(Source.id))
+    assert source_id is not None
+    Ingestor(settings, db, ModelProvider(db)).ingest(
+        source_id=source_id,
+        source_name="social",
+        items=[Item("q9", "https://social.example/q9", "",
+                    "Stroomlijn, hoe zeg ik mijn contract op als ik verhuis?")],
+    )  # fmt: skip
+    fresh = page.locator("tr.fresh", has_text="contract op")
+    expect(fresh).to_have_count(1)
+    expect(count).to_have_text(str(before + 1))
+    assert page.evaluate("window.__sameDocument") is True  # no reload
+    # The focused row is still the one the agent was on; j moves on from there.
+    assert page.locator("tr.focused").get_attribute("data-mention-id") == focused

@@ -1,21 +1,56 @@
-// Tells the agent when new mentions arrived, without moving the page under them.
+// New mentions appear at the top of the queue without a reload, and the counts follow. The
+// agent keeps their place: when they have scrolled down, the page scrolls by what was added.
+// On later pages, or sorted otherwise than newest first, a banner offers to show them instead.
 (function () {
   "use strict";
   var body = document.body;
   var team = body.getAttribute("data-team");
   var newest = parseInt(body.getAttribute("data-newest-id") || "0", 10);
   var banner = document.getElementById("new-items");
-  if (!team || team === "mine" || !banner) { return; }
+  if (!team || !banner) { return; }
+  var params = new URLSearchParams(window.location.search);
+  var page = parseInt(params.get("page") || "1", 10);
+  var sort = params.get("sort") || "newest";
+  var tbody = document.querySelector("table.queue tbody");
+  var live = tbody && page === 1 && sort === "newest";
+  params.delete("page");
+
+  function updateCounts(counts) {
+    Object.keys(counts || {}).forEach(function (name) {
+      var tag = document.querySelector('[data-team-count="' + name + '"]');
+      if (tag) { tag.textContent = counts[name]; }
+    });
+  }
+
+  function addRows(html) {
+    var holder = document.createElement("tbody");
+    holder.innerHTML = html;
+    var before = document.documentElement.scrollHeight;
+    var first = tbody.firstChild;
+    Array.prototype.slice.call(holder.children).forEach(function (row) {
+      if (document.querySelector('tr[data-mention-id="' + row.getAttribute("data-mention-id") + '"]')) { return; }
+      row.classList.add("fresh");
+      tbody.insertBefore(row, first);
+    });
+    if (window.scrollY > 0) { window.scrollBy(0, document.documentElement.scrollHeight - before); }
+  }
+
   function check() {
-    var scope = team === "review" ? "" : "&team=" + encodeURIComponent(team);
-    fetch("/api/v1/mentions?status=all&per_page=1" + scope, { credentials: "same-origin" })
+    params.set("after", String(newest));
+    fetch("/queue/" + encodeURIComponent(team) + "/rows?" + params.toString(), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
-        if (data && data.items.length && data.items[0].id > newest) { banner.hidden = false; }
+        if (!data) { return; }
+        updateCounts(data.counts);
+        if (data.count > 0) {
+          if (live) { addRows(data.html); } else { banner.hidden = false; }
+        }
+        newest = Math.max(newest, data.newest_id);
+        body.setAttribute("data-newest-id", String(newest));
       })
       .catch(function () { /* offline for a moment: try again at the next interval */ });
   }
-  setInterval(check, 15000);
+  setInterval(check, parseInt(body.getAttribute("data-poll-ms") || "15000", 10));
 })();
 
 // The queue by keyboard: j/k move, o/Enter open, x select, a assign to me, e resolve,
@@ -23,7 +58,8 @@
 // keeps their place in the list.
 (function () {
   "use strict";
-  var rows = Array.prototype.slice.call(document.querySelectorAll("table.queue tbody tr"));
+  function allRows() { return Array.prototype.slice.call(document.querySelectorAll("table.queue tbody tr")); }
+  var rows = allRows();
   var help = document.getElementById("keys-help");
   var tokenTag = document.querySelector("meta[name=csrf-token]");
   var nameTag = document.querySelector("meta[name=user-name]");
@@ -33,7 +69,7 @@
   var selectAll = document.getElementById("select-all");
   if (selectAll) {
     selectAll.addEventListener("change", function () {
-      rows.forEach(function (row) {
+      allRows().forEach(function (row) {
         var box = row.querySelector("input[name=ids]");
         if (box) { box.checked = selectAll.checked; }
       });
@@ -41,6 +77,10 @@
   }
 
   function focusRow(index) {
+    var focused = document.querySelector("table.queue tr.focused");
+    rows = allRows();  // live updates may have added rows above
+    if (focused) { current = rows.indexOf(focused); }
+    if (index === "next") { index = current + 1; } else if (index === "previous") { index = current < 0 ? 0 : current - 1; }
     if (index < 0 || index >= rows.length) { return; }
     if (current >= 0) { rows[current].classList.remove("focused"); }
     current = index;
@@ -79,10 +119,10 @@
     var target = event.target;
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
     if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) && target.type !== "checkbox") { return; }
-    var row = current >= 0 ? rows[current] : null;
+    var row = document.querySelector("table.queue tr.focused");
     switch (event.key) {
-      case "j": focusRow(current + 1); break;
-      case "k": focusRow(current < 0 ? 0 : current - 1); break;
+      case "j": focusRow("next"); break;
+      case "k": focusRow("previous"); break;
       case "o": case "Enter":
         if (row) { window.location.href = row.querySelector("td.summary a").href; }
         break;

@@ -1,0 +1,45 @@
+"""Live updates: the rows of mentions stored since the page was drawn, through the page's own
+filters, with the queue counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from monitor.classify import ModelProvider
+from monitor.config import Settings
+from monitor.pipeline import Ingestor
+from monitor.sources.base import Item
+from monitor.store.db import Database
+from monitor.store.models import Source
+
+
+def _collect(db: Database, settings: Settings, *items: Item) -> None:
+    with db.read() as session:
+        source_id = session.scalar(select(Source.id))
+    assert source_id is not None
+    Ingestor(settings, db, ModelProvider(db)).ingest(
+        source_id=source_id, source_name="social", items=list(items)
+    )
+
+
+def test_new_rows_come_with_the_counts_and_follow_the_filters(
+    login: Callable[[str], FlaskClient], db: Database, settings: Settings
+) -> None:
+    admin = login("admin")
+    newest = max(i["id"] for i in admin.get("/api/v1/mentions").json["items"])
+    quiet = admin.get(f"/queue/webcare/rows?after={newest}").json
+    assert quiet["count"] == 0 and quiet["newest_id"] == newest
+    before = quiet["counts"]["webcare"]
+    text = "Hoe kan ik mijn meterstand doorgeven aan Stroomlijn?"
+    _collect(db, settings, Item("q2", "https://social.example/q2", "", text))
+    fresh = admin.get(f"/queue/webcare/rows?after={newest}").json
+    assert fresh["count"] == 1 and fresh["newest_id"] > newest
+    assert f'data-mention-id="{fresh["newest_id"]}"' in fresh["html"]
+    assert "meterstand" in fresh["html"] and fresh["counts"]["webcare"] == before + 1
+    # The page's filters hold: a search that does not match adds nothing.
+    assert admin.get(f"/queue/webcare/rows?after={newest}&q=factuur").json["count"] == 0
+    assert admin.get("/queue/webcare/rows").status_code == 400
+    assert login("rita").get(f"/queue/webcare/rows?after={newest}").status_code == 403
