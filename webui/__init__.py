@@ -25,6 +25,7 @@ from webui import (
     query_tester,
     queue,
     sources,
+    users,
     websub,
 )
 from webui.context import DB_KEY, SETTINGS_KEY
@@ -70,6 +71,7 @@ def create_app(settings: Settings, db: Database, *, config: dict[str, Any] | Non
         sources.bp,
         query_tester.bp,
         admin.bp,
+        users.bp,
         alerts.bp,
         health.bp,
         metrics.bp,

@@ -6,8 +6,9 @@ import hashlib
 import re
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -41,13 +42,7 @@ def add_user(
     password: str | None = None,
     email: str | None = None,
 ) -> User:
-    if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        raise WebcareError(f"{email!r} is not an e-mail address")
-    if role not in ROLES:
-        raise WebcareError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
-    unknown = [t for t in teams if t not in TEAMS]
-    if unknown:
-        raise WebcareError(f"unknown team {unknown[0]!r}; expected one of {', '.join(TEAMS)}")
+    _check(role, teams, email)
     if not name or len(name) > 100 or any(c.isspace() for c in name):
         raise WebcareError("a user name is 1 to 100 characters without spaces")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
@@ -67,6 +62,45 @@ def add_user(
     session.add(user)
     session.flush()
     return user
+
+
+def _check(role: str, teams: Sequence[str], email: str | None) -> None:
+    if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise WebcareError(f"{email!r} is not an e-mail address")
+    if role not in ROLES:
+        raise WebcareError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    unknown = [t for t in teams if t not in TEAMS]
+    if unknown:
+        raise WebcareError(f"unknown team {unknown[0]!r}; expected one of {', '.join(TEAMS)}")
+
+
+def update_user(
+    session: Session,
+    user: User,
+    *,
+    role: str,
+    teams: Sequence[str],
+    email: str | None,
+    active: bool,
+) -> dict[str, Any]:
+    """Change a user's role, teams, address and whether they may log in; returns what changed.
+    The last active admin stays an active admin, so that somebody can still manage users."""
+    _check(role, teams, email)
+    if user.role == "admin" and user.active and (role != "admin" or not active):
+        others = session.scalar(
+            select(func.count(User.id)).where(
+                User.role == "admin", User.active.is_(True), User.id != user.id
+            )
+        )
+        if not others:
+            raise WebcareError(f"{user.name} is the last active admin; make another admin first")
+    before = {"role": user.role, "teams": sorted(t.name for t in user.teams),
+              "email": user.email, "active": user.active}  # fmt: skip
+    ensure_teams(session)
+    user.role, user.email, user.active = role, email, active
+    user.teams = list(session.scalars(select(Team).where(Team.name.in_(list(teams)))))
+    after = {"role": role, "teams": sorted(teams), "email": email, "active": active}
+    return {key: [before[key], after[key]] for key in after if before[key] != after[key]}
 
 
 def set_password(session: Session, user: User, password: str) -> None:
