@@ -1,6 +1,6 @@
 """Run the benchmarks and print one table of figures: `python -m bench [NAME ...]`.
 
-Names: ingest, poll, alerts, classify, real_data, model_choice, matching, stories, dedup (the
+Names: ingest, poll, alerts, classify, real_data, model_choice, matching, stories, queue, dedup (the
 last two take minutes: they build a million-entry index and a million-row database).
 """
 
@@ -18,6 +18,7 @@ ALL = (
     "model_choice",
     "matching",
     "stories",
+    "queue",
     "dedup",
 )
 

@@ -149,7 +149,7 @@ def _figures(db: Database, label: str, filled: float) -> list[tuple[str, str]]:
     return out
 
 
-def _postgres_url() -> str | None:
+def postgres_url() -> str | None:
     try:
         engine = create_engine(POSTGRES, connect_args={"connect_timeout": 3})
         with engine.begin() as connection:
@@ -170,7 +170,7 @@ def run() -> list[tuple[str, str]]:
         filled = time.perf_counter() - started
         rows += _figures(db, "SQLite", filled)
         db.dispose()
-    url = _postgres_url()
+    url = postgres_url()
     if url is None:
         rows.append(("PostgreSQL: dedup lookup", f"skipped: no server at {POSTGRES}"))
         return rows

@@ -24,6 +24,8 @@ from webui import (
     metrics,
     query_tester,
     queue,
+    queue_bulk,
+    queue_export,
     sources,
     users,
     websub,
@@ -63,9 +65,12 @@ def create_app(settings: Settings, db: Database, *, config: dict[str, Any] | Non
     csrf = CSRFProtect(app)
     auth.init_app(app)
     filters.init_app(app)
+    queue.init_app(app)
     for blueprint in (
         auth.bp,
         queue.bp,
+        queue_bulk.bp,
+        queue_export.bp,
         dashboard.bp,
         mentions.bp,
         sources.bp,

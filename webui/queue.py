@@ -2,48 +2,43 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
-from collections.abc import Iterator
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
+    Flask,
     abort,
-    flash,
+    current_app,
     jsonify,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from monitor.errors import WebcareError
 from monitor.names import CATEGORIES, OPEN_STATUSES, STATUSES, TEAMS
 from monitor.sla import SlaClock, open_clock
 from monitor.store.alerts import failed_count
-from monitor.store.assignments import assign, move_to_team
 from monitor.store.mentions import (
-    EXPORT_FIELDS,
     MINE,
     REVIEW,
     QueueFilter,
-    change_status,
     count_mentions,
-    iter_export,
     list_mentions,
     newest_id,
     open_count_assigned,
     open_counts_by_team,
 )
-from monitor.store.models import Mention, Source, User, utcnow
+from monitor.store.models import Mention, Source, utcnow
 from webui.auth import queue_access, user
 from webui.context import get_db, get_settings
 from webui.sources import blind_spots
@@ -71,6 +66,38 @@ def sla_clocks(mentions: list[Mention]) -> dict[int, SlaClock]:
     return clocks
 
 
+COUNTS_KEY = "webcare.queue_counts"
+
+
+class SharedCounts:
+    """The open counts per team queue, shared by this process's requests for a moment.
+
+    Every page shows them, and at a million stored mentions counting takes 10 to 20 ms; people
+    clicking through pages do not need them fresher than a couple of seconds (the live updates
+    refresh them anyway). A person's own "mine" count is never shared.
+    """
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._counts: dict[str, int] | None = None
+        self._at = 0.0
+        self._lock = threading.Lock()
+
+    def get(self, session: Session) -> dict[str, int]:
+        now = time.monotonic()
+        with self._lock:
+            if self._counts is not None and now - self._at < self.ttl:
+                return dict(self._counts)
+        counts = open_counts_by_team(session)
+        with self._lock:
+            self._counts, self._at = counts, now
+        return dict(counts)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[COUNTS_KEY] = SharedCounts(app.config.get("QUEUE_COUNTS_TTL", 2.0))
+
+
 @bp.app_context_processor
 def nav_counts() -> dict[str, Any]:
     """The open count of every queue, in view on every page."""
@@ -78,7 +105,7 @@ def nav_counts() -> dict[str, Any]:
         return {}
     try:
         with get_db().read() as session:
-            counts = open_counts_by_team(session)
+            counts = current_app.extensions[COUNTS_KEY].get(session)
             counts[MINE] = open_count_assigned(session, user().id)
     except SQLAlchemyError:  # the error page for a database outage must still render
         return {}
@@ -129,6 +156,11 @@ def lane_filter(team: str) -> QueueFilter:
         abort(400, str(exc))
 
 
+def lane_filter_default(team: str) -> QueueFilter:
+    """A team queue as it opens: open mentions, not waiting for review, newest first."""
+    return QueueFilter(team=team, needs_review=False).validate()
+
+
 def _filter_args() -> dict[str, str]:
     """The filters in use, for links that keep them (pages, export)."""
     return {k: v for k in FILTER_ARGS if (v := request.args.get(k, ""))}
@@ -142,9 +174,12 @@ def team(team: str) -> Any:
     f = lane_filter(team)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     review, mine = team == REVIEW, team == MINE
+    # The unfiltered queue's size is its count in the navigation; others are counted.
+    plain = team in TEAMS and f == lane_filter_default(team)
+    counts = nav_counts().get("counts", {}) if plain else {}
     with get_db().read() as session:
         mentions = list_mentions(session, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        total = count_mentions(session, f)
+        total = counts[team] if team in counts else count_mentions(session, f)
         latest = newest_id(session)
         failed_alerts = failed_count(session) if user().role in ("admin", "pr_officer") else 0
         sources = list(session.scalars(select(Source.name).order_by(Source.name)))
@@ -195,97 +230,3 @@ def live_rows(team: str) -> Any:
     )
     return jsonify(html=html, count=len(mentions), newest_id=latest,
                    counts=nav_counts().get("counts", {}))  # fmt: skip
-
-
-# Spreadsheets run a cell that starts with one of these as a formula; feed text is hostile.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-@bp.route("/queue/<team>/export.csv")
-@queue_access
-def export(team: str) -> Any:
-    """The filtered view as CSV, every page of it, in the same order."""
-    f = lane_filter(team)
-
-    def rows() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
-        writer.writeheader()
-        with get_db().read() as session:
-            for n, record in enumerate(iter_export(session, f), 1):
-                writer.writerow({k: _cell(v) for k, v in record.items()})
-                if n % 200 == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-        yield buffer.getvalue()
-
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
-    return Response(
-        stream_with_context(rows()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="webcare-{team}-{stamp}.csv"'},
-    )
-
-
-# What a selection can be given: a status, "take" (assign to me), or a team to move to.
-BULK_STATUSES = {"resolved": "resolved", "dismissed": "dismissed", "spam": "marked as spam",
-                 "waiting": "set to waiting", "in_progress": "set to in progress"}  # fmt: skip
-MAX_BULK = 500
-
-
-@bp.route("/queue/<team>/bulk", methods=["POST"])
-@queue_access
-def bulk(team: str) -> Any:
-    """Apply one action to the selected mentions, each checked against the teams; the ones
-    the user may not change are skipped and counted."""
-    back = request.form.get("back", "")
-    if not back.startswith(f"/queue/{team}"):
-        back = url_for("queue.team", team=team)
-    ids = sorted({int(i) for i in request.form.getlist("ids") if i.isdigit()})
-    action = request.form.get("action", "")
-    move_to = action.removeprefix("team:") if action.startswith("team:") else None
-    if action not in BULK_STATUSES and action != "take" and move_to not in TEAMS:
-        abort(400, f"Unknown bulk action {action!r}.")
-    if not ids:
-        flash("Select one or more mentions first (the boxes, or x on the keyboard).", "error")
-        return redirect(back)
-    if len(ids) > MAX_BULK:
-        abort(400, f"At most {MAX_BULK} mentions at once; {len(ids)} were selected.")
-    changed, skipped = 0, 0
-    with get_db().write() as session:
-        actor = session.get(User, user().id)
-        assert actor is not None
-        for mention_id, mention_team in session.execute(
-            select(Mention.id, Mention.team).where(Mention.id.in_(ids)).order_by(Mention.id)
-        ):
-            if not user().can_work(mention_team):
-                skipped += 1
-                continue
-            try:
-                if action == "take":
-                    assign(session, mention_id, actor, actor)
-                elif move_to is not None:
-                    move_to_team(session, mention_id, move_to, actor)
-                else:
-                    change_status(session, mention_id, action, actor)
-            except WebcareError:  # one refusal must not undo the rest of the selection
-                skipped += 1
-                continue
-            changed += 1
-    done = (
-        "assigned to you" if action == "take"
-        else f"moved to {move_to.replace('_', ' ')}" if move_to
-        else BULK_STATUSES[action]
-    )  # fmt: skip
-    message = f"{changed} mention{'s' if changed != 1 else ''} {done}."
-    if skipped:
-        message += f" {skipped} skipped: not in your teams."
-    flash(message, "info")
-    return redirect(back)

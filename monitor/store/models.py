@@ -233,6 +233,10 @@ class Mention(Base):
         Index("ix_mentions_url_key", "url_key"),
         Index("ix_mentions_item_key", "item_key"),
         Index("ix_mentions_assignee", "assignee_id", "status"),
+        # The queue counts on every page: open mentions per team and review lane.
+        Index("ix_mentions_open", "status", "team", "needs_review"),
+        # A team's queue, newest first: read in index order, no sorting of its open mentions.
+        Index("ix_mentions_lane", "team", "published_at", "id"),
     )
 
 

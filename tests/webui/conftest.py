@@ -66,7 +66,8 @@ def app(db: Database, settings: Settings) -> Flask:
         add_user(session, "piet", role="pr_officer", teams=["spokesperson"], password=PASSWORD)
         add_user(session, "rita", role="reporter", password=PASSWORD)
         add_user(session, "vera", role="viewer", password=PASSWORD)
-    return create_app(settings, db, config={"TESTING": True})
+    # Counts fresh on every request, so that tests can check them right after a change.
+    return create_app(settings, db, config={"TESTING": True, "QUEUE_COUNTS_TTL": 0})
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

@@ -87,3 +87,24 @@ def test_the_export_is_the_filtered_view_and_neutralises_formulas(
     page = admin.get("/queue/webcare?q=adres&sort=oldest").get_data(as_text=True)
     assert "/queue/webcare/export.csv?q=adres&amp;sort=oldest" in page
     assert login("rita").get("/queue/webcare/export.csv").status_code == 403
+
+
+def test_queue_counts_are_shared_for_a_moment_then_counted_again(
+    db: Database, settings: Settings
+) -> None:
+    from webui.queue import SharedCounts
+
+    shared = SharedCounts(ttl=60)
+    with db.read() as session:
+        first = shared.get(session)
+        source_id = session.scalar(select(Source.id))
+    assert source_id is not None
+    Ingestor(settings, db, ModelProvider(db)).ingest(
+        source_id=source_id, source_name="social",
+        items=[Item("n1", "https://social.example/n1", "", "Stroomlijn, waar blijft mijn pas?")],
+    )  # fmt: skip
+    with db.read() as session:
+        assert shared.get(session) == first  # within the moment: shared
+        shared.ttl = 0
+        later = shared.get(session)
+    assert sum(later.values()) == sum(first.values()) + 1

@@ -1,4 +1,5 @@
-"""Who has a mention (assignee and since when), and internal notes on mentions.
+"""Who has a mention (assignee and since when), internal notes on mentions, and indexes for
+the open counts every page shows and for a team's queue in order.
 
 Revision ID: 0006
 Revises: 0005
@@ -28,6 +29,8 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
         batch_op.create_index("ix_mentions_assignee", ["assignee_id", "status"])
+        batch_op.create_index("ix_mentions_open", ["status", "team", "needs_review"])
+        batch_op.create_index("ix_mentions_lane", ["team", "published_at", "id"])
     op.create_table(
         "notes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -54,6 +57,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("notes")
     with op.batch_alter_table("mentions", schema=None) as batch_op:
+        batch_op.drop_index("ix_mentions_lane")
+        batch_op.drop_index("ix_mentions_open")
         batch_op.drop_index("ix_mentions_assignee")
         batch_op.drop_constraint("fk_mentions_assignee_id_users", type_="foreignkey")
         batch_op.drop_column("assigned_at")
