@@ -143,13 +143,16 @@ def _client(base: str, n: int) -> httpx.Client:
 def _load(base: str, tokens: list[str], think: float, seconds: float) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = {"page": [], "api": []}
     lock = threading.Lock()
+    clients = [_client(base, n) for n in range(CLIENTS)]  # logged in before the clock runs
     stop = time.monotonic() + seconds
 
     def work(n: int) -> None:
-        client = _client(base, n)
+        client = clients[n]
         team = "webcare" if n < 10 else "customer_service" if n < 16 else "spokesperson"
         rng = random.Random(n)
         bearer = {"Authorization": f"Bearer {tokens[n]}"}
+        if think:  # agents do not all click at the same moment
+            time.sleep(rng.uniform(0, think))
         while time.monotonic() < stop:
             kind = "page" if rng.random() < 0.5 else "api"
             started = time.perf_counter()
