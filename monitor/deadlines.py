@@ -67,6 +67,10 @@ _DEADLINE_WORDS = re.compile(
 )
 
 
+# A day named after one of these is in the past: "sinds dinsdag", "since Monday".
+_PAST = re.compile(r"\b(?:sinds|since|afgelopen|vorige|vorig|last|past)\s+$", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Deadline:
     at: datetime  # aware
@@ -97,6 +101,20 @@ def _day_offset(word: str, today: int) -> tuple[int, int | None]:
     return (weekday - today) % 7 or 7, 17
 
 
+def _pick_day(text: str) -> tuple[re.Match[str] | None, re.Match[str] | None]:
+    """The day the deadline is on, and a clock right after it: a day with a clock wins over
+    one without ("sinds dinsdag ... deadline vandaag 17.00 uur"); days in the past never
+    count."""
+    days = [
+        d for d in _DAY.finditer(text) if not _PAST.search(text[max(0, d.start() - 12) : d.start()])
+    ]
+    for day in days:
+        after = _CLOCK_AFTER_DAY.match(text, day.end())
+        if after and after.group("hour"):
+            return day, after
+    return (days[0], None) if days else (None, None)
+
+
 def find_deadline(text: str, now: datetime, tz: ZoneInfo) -> Deadline | None:
     """The first deadline the text gives, resolved against `now` in the organisation's zone."""
     if not _DEADLINE_WORDS.search(text):
@@ -116,11 +134,9 @@ def find_deadline(text: str, now: datetime, tz: ZoneInfo) -> Deadline | None:
         return Deadline(now + delta, within.group(0).strip())
     clock = _TIME.search(text)
     noon = _NOON.search(text)
-    day = _DAY.search(text)
-    if day and not clock:
-        after = _CLOCK_AFTER_DAY.match(text, day.end())
-        if after and after.group("hour"):
-            clock = after
+    day, after = _pick_day(text)
+    if day and not clock and after:
+        clock = after
     if not (clock or noon or day):
         return None
     offset, default_hour = _day_offset(day.group("day"), local.weekday()) if day else (0, None)

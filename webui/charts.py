@@ -76,7 +76,12 @@ def stacked_columns(
             bars.append(
                 Bar(x, y, column, h, kind, f"{label}: {values[i]} {name.replace('_', ' ')}")
             )
-    y_ticks = [Tick(bottom - n * (bottom - top) / 4, f"{ceiling * n // 4:g}") for n in range(5)]
+    # Gridlines at whole, round numbers: 0-5-10-15-20, 0-10-...-50, 0-1-2.
+    steps = next((n for n in (4, 5, 2) if ceiling % n == 0), 1)
+    y_ticks = [
+        Tick(bottom - n * (bottom - top) / steps, str(ceiling * n // steps))
+        for n in range(steps + 1)
+    ]
     x_ticks = [
         Tick(left + i * slot + slot / 2, label)
         for i, label in enumerate(labels)

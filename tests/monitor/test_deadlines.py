@@ -39,6 +39,12 @@ def _at(day: int, hour: int, minute: int = 0) -> datetime:
         ("we gaan om 17.00 uur live met dit item", _at(23, 17)),
         ("Graag een reactie, deadline vanavond 18.00 uur. #pers", _at(23, 18)),
         ("Can you comment? Deadline Thursday at 5pm", _at(26, 17)),
+        # A day in the past is not the deadline; the day with a clock is.
+        (
+            "Sinds zaterdag is de app stuk. Graag een reactie, deadline vandaag 17.00 uur",
+            _at(23, 17),
+        ),
+        ("The outage started last Friday. Could you comment by Wednesday?", _at(25, 17)),
     ],
 )
 def test_deadlines_are_found(text: str, expected: datetime) -> None:

@@ -26,7 +26,9 @@ def test_columns_stack_each_series_in_proportion() -> None:
     assert round(monday[1].y + monday[1].height, 1) == round(monday[0].y, 1)  # on top of it
     [tuesday] = [b for b in chart.bars if b.title.startswith("tue")]  # no zero-height bars
     assert tuesday.title == "tue: 4 question" and round(tuesday.height, 1) == 73.6
-    assert [t.label for t in chart.y_ticks] == ["0", "1", "2", "3", "5"]
+    assert [t.label for t in chart.y_ticks] == ["0", "1", "2", "3", "4", "5"]
+    fifty = stacked_columns(["x"], {"a": [41]})
+    assert [t.label for t in fifty.y_ticks] == ["0", "10", "20", "30", "40", "50"]
 
 
 def test_horizontal_bars_carry_value_and_share_and_can_be_renamed() -> None:
