@@ -13,18 +13,14 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect, sync_playwright
-from sqlalchemy import select
 from waitress import create_server
 
-from monitor.classify import ModelProvider
 from monitor.config import Settings
-from monitor.pipeline import Ingestor
 from monitor.sources.base import Item
 from monitor.store.db import Database
-from monitor.store.models import Source
 from monitor.store.users import add_user
 from tests.conftest import IN_CI
-from tests.webui.conftest import PASSWORD
+from tests.webui.conftest import PASSWORD, collect
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("WEBCARE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -236,15 +232,8 @@ def test_new_mentions_appear_without_a_reload(
     before = int(count.inner_text())
     page.keyboard.press("j")
     focused = page.locator("tr.focused").get_attribute("data-mention-id")
-    with db.read() as session:
-        source_id = session.scalar(select(Source.id))
-    assert source_id is not None
-    Ingestor(settings, db, ModelProvider(db)).ingest(
-        source_id=source_id,
-        source_name="social",
-        items=[Item("q9", "https://social.example/q9", "",
-                    "Stroomlijn, hoe zeg ik mijn contract op als ik verhuis?")],
-    )  # fmt: skip
+    text = "Stroomlijn, hoe zeg ik mijn contract op als ik verhuis?"
+    collect(db, settings, Item("q9", "https://social.example/q9", "", text))
     fresh = page.locator("tr.fresh", has_text="contract op")
     expect(fresh).to_have_count(1)
     expect(count).to_have_text(str(before + 1))

@@ -70,6 +70,17 @@ def app(db: Database, settings: Settings) -> Flask:
     return create_app(settings, db, config={"TESTING": True, "QUEUE_COUNTS_TTL": 0})
 
 
+def collect(db: Database, settings: Settings, *items: Item) -> None:
+    """Items arriving from the "social" source after the app started, as a collector stores
+    them."""
+    with db.read() as session:
+        source_id = session.scalar(select(Source.id).where(Source.name == "social"))
+    assert source_id is not None
+    Ingestor(settings, db, ModelProvider(db)).ingest(
+        source_id=source_id, source_name="social", items=list(items)
+    )
+
+
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     page = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(

@@ -6,23 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from monitor.classify import ModelProvider
 from monitor.config import Settings
-from monitor.pipeline import Ingestor
 from monitor.sources.base import Item
 from monitor.store.db import Database
-from monitor.store.models import Source
-
-
-def _collect(db: Database, settings: Settings, *items: Item) -> None:
-    with db.read() as session:
-        source_id = session.scalar(select(Source.id))
-    assert source_id is not None
-    Ingestor(settings, db, ModelProvider(db)).ingest(
-        source_id=source_id, source_name="social", items=list(items)
-    )
+from tests.webui.conftest import collect
 
 
 def test_new_rows_come_with_the_counts_and_follow_the_filters(
@@ -34,7 +22,7 @@ def test_new_rows_come_with_the_counts_and_follow_the_filters(
     assert quiet["count"] == 0 and quiet["newest_id"] == newest
     before = quiet["counts"]["webcare"]
     text = "Hoe kan ik mijn meterstand doorgeven aan Stroomlijn?"
-    _collect(db, settings, Item("q2", "https://social.example/q2", "", text))
+    collect(db, settings, Item("q2", "https://social.example/q2", "", text))
     fresh = admin.get(f"/queue/webcare/rows?after={newest}").json
     assert fresh["count"] == 1 and fresh["newest_id"] > newest
     assert f'data-mention-id="{fresh["newest_id"]}"' in fresh["html"]

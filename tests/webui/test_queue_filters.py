@@ -10,14 +10,11 @@ from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from monitor.classify import ModelProvider
 from monitor.config import Settings
-from monitor.pipeline import Ingestor
 from monitor.sources.base import Item
 from monitor.store.db import Database
-from monitor.store.models import Source
+from tests.webui.conftest import collect
 
 
 def _rows(page: str) -> list[str]:
@@ -63,15 +60,9 @@ def test_sorting_by_priority_puts_the_urgent_first(
 def test_the_export_is_the_filtered_view_and_neutralises_formulas(
     app: Flask, login: Callable[[str], FlaskClient], db: Database, settings: Settings
 ) -> None:
-    with db.read() as session:
-        source_id = session.scalar(select(Source.id))
-    assert source_id is not None
-    Ingestor(settings, db, ModelProvider(db)).ingest(
-        source_id=source_id,
-        source_name="social",
-        items=[Item("f1", "https://social.example/f1", '=HYPERLINK("http://evil.example")',
-                    "Stroomlijn vraag: hoe kan ik mijn adres doorgeven?")],
-    )  # fmt: skip
+    collect(db, settings, Item("f1", "https://social.example/f1",
+                               '=HYPERLINK("http://evil.example")',
+                               "Stroomlijn vraag: hoe kan ik mijn adres doorgeven?"))  # fmt: skip
     admin = login("admin")
     response = admin.get("/queue/webcare/export.csv?status=all&q=adres&sort=oldest")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -97,12 +88,8 @@ def test_queue_counts_are_shared_for_a_moment_then_counted_again(
     shared = SharedCounts(ttl=60)
     with db.read() as session:
         first = shared.get(session)
-        source_id = session.scalar(select(Source.id))
-    assert source_id is not None
-    Ingestor(settings, db, ModelProvider(db)).ingest(
-        source_id=source_id, source_name="social",
-        items=[Item("n1", "https://social.example/n1", "", "Stroomlijn, waar blijft mijn pas?")],
-    )  # fmt: skip
+    collect(db, settings, Item("n1", "https://social.example/n1", "",
+                               "Stroomlijn, waar blijft mijn pas?"))  # fmt: skip
     with db.read() as session:
         assert shared.get(session) == first  # within the moment: shared
         shared.ttl = 0
