@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from monitor.config import Settings
 from monitor.store.db import Database
 from webui import (
+    account,
     admin,
     alerts,
     api,
@@ -68,6 +69,7 @@ def create_app(settings: Settings, db: Database, *, config: dict[str, Any] | Non
     queue.init_app(app)
     for blueprint in (
         auth.bp,
+        account.bp,
         queue.bp,
         queue_bulk.bp,
         queue_export.bp,

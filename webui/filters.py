@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
+from flask_login import current_user
 
 from monitor.names import CATEGORY_LABELS, STATUSES, TEAM_LABELS
 from monitor.sla import human_remaining
@@ -98,6 +100,17 @@ def duration(seconds: float | None) -> str:
     return f"{round(total / 86400)} d"
 
 
+def viewer_zone(app: Flask) -> ZoneInfo:
+    chosen = getattr(current_user, "timezone", None)
+    if chosen:
+        try:
+            return ZoneInfo(chosen)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass  # a zone this machine no longer knows: the organisation's
+    zone: ZoneInfo = app.extensions["webcare.settings"].locale.zone
+    return zone
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(ago, "ago")
     app.add_template_filter(human_remaining, "remaining")
@@ -106,11 +119,10 @@ def init_app(app: Flask) -> None:
 
     @app.template_filter("local")
     def local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        """A time in the organisation's zone."""
+        """A time in the zone of the person looking, or else the organisation's."""
         if moment is None:
             return ""
-        zone = app.extensions["webcare.settings"].locale.zone
-        return moment.astimezone(zone).strftime(fmt)
+        return moment.astimezone(viewer_zone(app)).strftime(fmt)
 
     app.add_template_filter(lambda c: CATEGORY_LABELS.get(c, c), "category_label")
     app.add_template_filter(lambda t: LANE_LABELS.get(t, t), "team_label")

@@ -20,10 +20,12 @@ class SessionUser(UserMixin):
     name: str
     role: str
     teams: frozenset[str]
+    timezone: str | None = None
 
     @classmethod
     def from_row(cls, user: User) -> SessionUser:
-        return cls(user.id, user.name, user.role, frozenset(t.name for t in user.teams))
+        teams = frozenset(t.name for t in user.teams)
+        return cls(user.id, user.name, user.role, teams, user.timezone)
 
     def get_id(self) -> str:
         return str(self.id)

@@ -81,6 +81,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Where alerts for this person (user:, role:, team: targets) are mailed.
     email: Mapped[str | None] = mapped_column(String(254))
+    # The zone the person's pages show times in; None: the organisation's ([locale] timezone).
+    timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     teams: Mapped[list[Team]] = relationship(secondary="user_teams", lazy="selectin")
 

@@ -1,5 +1,5 @@
-"""Who has a mention (assignee and since when), internal notes on mentions, and indexes for
-the open counts every page shows and for a team's queue in order.
+"""Who has a mention (assignee and since when), internal notes on mentions, each person's time
+zone, and indexes for the open counts every page shows and for a team's queue in order.
 
 Revision ID: 0006
 Revises: 0005
@@ -18,6 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("timezone", sa.String(length=64), nullable=True))
     with op.batch_alter_table("mentions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("assignee_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("assigned_at", sa.DateTime(), nullable=True))
@@ -63,3 +65,5 @@ def downgrade() -> None:
         batch_op.drop_constraint("fk_mentions_assignee_id_users", type_="foreignkey")
         batch_op.drop_column("assigned_at")
         batch_op.drop_column("assignee_id")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("timezone")
