@@ -18,6 +18,8 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -160,6 +162,21 @@ def postgres_url() -> str | None:
     return POSTGRES
 
 
+@contextmanager
+def scratch_schema(url: str) -> Iterator[str]:
+    """A URL for a fresh PostgreSQL schema that is dropped afterwards."""
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
 def run() -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -174,22 +191,14 @@ def run() -> list[tuple[str, str]]:
     if url is None:
         rows.append(("PostgreSQL: dedup lookup", f"skipped: no server at {POSTGRES}"))
         return rows
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        db = Database(f"{url}?options=-csearch_path%3D{schema}")
+    with scratch_schema(url) as schema_url:
+        db = Database(schema_url)
         migrate.upgrade(db)
         started = time.perf_counter()
         _fill(db)
         filled = time.perf_counter() - started
         rows += _figures(db, "PostgreSQL", filled)
         db.dispose()
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
     return rows
 
 

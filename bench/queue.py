@@ -20,15 +20,14 @@ import statistics
 import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 
-from bench.dedup import _key, postgres_url
+from bench.dedup import _key, postgres_url, scratch_schema
 from monitor.config import settings_from_mapping
 from monitor.store import migrate
 from monitor.store.db import Database
@@ -218,17 +217,8 @@ def run() -> list[tuple[str, str]]:
     url = postgres_url()
     if url is None:
         return [*rows, ("PostgreSQL: queue", "skipped: no PostgreSQL server")]
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            rows += _figures("PostgreSQL", f"{url}?options=-csearch_path%3D{schema}", folder)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with scratch_schema(url) as schema_url, tempfile.TemporaryDirectory() as folder:
+        rows += _figures("PostgreSQL", schema_url, folder)
     return rows
 
 

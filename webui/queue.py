@@ -13,6 +13,7 @@ from flask import (
     Flask,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -100,16 +101,20 @@ def init_app(app: Flask) -> None:
 
 @bp.app_context_processor
 def nav_counts() -> dict[str, Any]:
-    """The open count of every queue, in view on every page."""
+    """The open count of every queue, in view on every page; counted once per request (the
+    queue view reads them too)."""
     if not current_user.is_authenticated or not user().can_view_queues:
         return {}
+    if "nav_counts" in g:
+        return {"counts": dict(g.nav_counts)}
     try:
         with get_db().read() as session:
             counts = current_app.extensions[COUNTS_KEY].get(session)
             counts[MINE] = open_count_assigned(session, user().id)
     except SQLAlchemyError:  # the error page for a database outage must still render
         return {}
-    return {"counts": counts}
+    g.nav_counts = counts
+    return {"counts": dict(counts)}
 
 
 @bp.route("/")
