@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from monitor.config import Settings
-from monitor.query import Document, Hit, Query, QuerySet
+from monitor.query import And, Document, Hit, Not, Query, QuerySet, Term
 from monitor.sources.base import Item
 
 
@@ -17,7 +17,8 @@ class Brand:
     query: Query
 
 
-def _author(value: str) -> str:
+def normalise_author(value: str) -> str:
+    """An author as blocklists compare it: "@Klant" and "klant" are the same person."""
     return value.strip().lstrip("@").casefold()
 
 
@@ -38,16 +39,45 @@ class Blocklist:
 
     @classmethod
     def of(cls, domains: Sequence[str], authors: Sequence[str]) -> Blocklist:
-        return cls(frozenset(d.lower() for d in domains), frozenset(_author(a) for a in authors))
+        return cls(
+            frozenset(d.lower() for d in domains), frozenset(normalise_author(a) for a in authors)
+        )
 
     def reason(self, item: Item) -> str | None:
         """Why the item is blocked, or None."""
         host = host_of(item.url)
         if host and any(host == d or host.endswith("." + d) for d in self.domains):
             return f"site {host} is on the blocklist"
-        if item.author and _author(item.author) in self.authors:
+        if item.author and normalise_author(item.author) in self.authors:
             return f"author {item.author} is on the blocklist"
         return None
+
+
+EVERY_BRAND = "*"
+
+
+@dataclass(frozen=True)
+class LearnedBlocks:
+    """Blocklist entries agents made in the queue (monitor.store.blocks), as matching needs
+    them: authors and sites for every brand, phrases per brand ("*": every brand)."""
+
+    authors: frozenset[str] = frozenset()
+    sites: frozenset[str] = frozenset()
+    phrases: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+
+    def phrases_for(self, brand: str) -> tuple[tuple[str, ...], ...]:
+        return self.phrases.get(EVERY_BRAND, ()) + self.phrases.get(brand, ())
+
+
+def excluding(query: Query, phrases: Sequence[tuple[str, ...]]) -> Query:
+    """The query with `NOT "phrase"` for each phrase, built as a tree: no length limit, and the
+    phrases need no quoting."""
+    if not phrases:
+        return query
+    quoted = [" ".join(words) for words in phrases]
+    text = query.text + "".join(f' NOT "{q}"' for q in quoted)
+    nots = tuple(Not(Term(words, q, 0)) for words, q in zip(phrases, quoted, strict=True))
+    return Query(text, And((query.tree, *nots)))
 
 
 @dataclass(frozen=True)
@@ -64,7 +94,8 @@ class SourceRules:
         object.__setattr__(self, "queries", queries)
 
 
-def rules_for(settings: Settings, source: str) -> SourceRules:
+def rules_for(settings: Settings, source: str, learned: LearnedBlocks | None = None) -> SourceRules:
+    learned = learned or LearnedBlocks()
     config = settings.source(source)
     wanted = config.brands if config and config.brands is not None else None
     brands = []
@@ -72,11 +103,13 @@ def rules_for(settings: Settings, source: str) -> SourceRules:
         if wanted is not None and brand.name not in wanted:
             continue
         query = config.query if config and config.query is not None else brand.query
-        brands.append(Brand(brand.name, Query.compile(query)))
+        compiled = excluding(Query.compile(query), learned.phrases_for(brand.name))
+        brands.append(Brand(brand.name, compiled))
     extra_domains = config.block_domains if config else ()
     extra_authors = config.block_authors if config else ()
     blocklist = Blocklist.of(
-        [*settings.blocklist.domains, *extra_domains], [*settings.blocklist.authors, *extra_authors]
+        [*settings.blocklist.domains, *extra_domains, *learned.sites],
+        [*settings.blocklist.authors, *extra_authors, *learned.authors],
     )
     return SourceRules(tuple(brands), blocklist)
 

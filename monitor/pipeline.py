@@ -3,6 +3,8 @@ One function per stage, each working on a whole batch."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -16,10 +18,11 @@ from monitor.config import Settings
 from monitor.deadlines import find_deadline
 from monitor.dedup import Keyed, assign_keys, content_hash, resolve_known, sighting_keys
 from monitor.language import LanguageDetector
-from monitor.matching import MatchOutcome, SourceRules, match_items, rules_for
+from monitor.matching import LearnedBlocks, MatchOutcome, SourceRules, match_items, rules_for
 from monitor.priority import priority
 from monitor.routing import route
 from monitor.sources.base import Item
+from monitor.store import blocks
 from monitor.store.alerts import NewAlert, raise_alerts
 from monitor.store.db import Database
 from monitor.store.mentions import add_rows, insert_new
@@ -36,6 +39,8 @@ from monitor.store.sightings import (
 )
 
 MAX_HITS_STORED = 20
+# How often a worker asks whether agents changed the blocklist (monitor.store.blocks).
+BLOCKS_RECHECK = 15.0
 _BATCH_IDS = 2**62
 
 
@@ -84,11 +89,33 @@ class Ingestor:
         self.alerter = alerter
         self.languages = languages or LanguageDetector(settings.classifier.languages)
         self._rules: dict[str, SourceRules] = {}
+        self.blocks_recheck = BLOCKS_RECHECK
+        self._learned = LearnedBlocks()
+        self._blocks_version: tuple[int, int, str] | None = None
+        self._blocks_checked = float("-inf")
+        self._blocks_lock = threading.Lock()
 
     def rules(self, source_name: str) -> SourceRules:
-        if source_name not in self._rules:
-            self._rules[source_name] = rules_for(self.settings, source_name)
-        return self._rules[source_name]
+        self._refresh_blocks()
+        rules = self._rules.get(source_name)
+        if rules is None:
+            rules = self._rules[source_name] = rules_for(self.settings, source_name, self._learned)
+        return rules
+
+    def _refresh_blocks(self) -> None:
+        """Pick up entries agents added or removed in the queue, at most every few seconds."""
+        if time.monotonic() < self._blocks_checked + self.blocks_recheck:
+            return
+        with self._blocks_lock:
+            if time.monotonic() < self._blocks_checked + self.blocks_recheck:
+                return
+            with self.db.read() as session:
+                current = blocks.version(session)
+                if current != self._blocks_version:
+                    self._learned = blocks.load(session)
+                    self._blocks_version = current
+                    self._rules = {}
+            self._blocks_checked = time.monotonic()
 
     def ingest(
         self,

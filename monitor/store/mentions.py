@@ -167,8 +167,11 @@ def get_mention(session: Session, mention_id: int) -> Mention | None:
     return session.get(Mention, mention_id, options=[joinedload(Mention.source)])
 
 
-def change_status(session: Session, mention_id: int, status: str, user: User | None) -> Mention:
-    """Move a mention to another status and log who did it; unknown statuses are refused."""
+def change_status(
+    session: Session, mention_id: int, status: str, user: User | None, *, reason: str | None = None
+) -> Mention:
+    """Move a mention to another status and log who did it (and why, when given: "irrelevant"
+    for a dismissal); unknown statuses are refused."""
     if status not in STATUSES:
         raise WebcareError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
     mention = session.get(Mention, mention_id, with_for_update={"of": Mention})
@@ -194,7 +197,7 @@ def change_status(session: Session, mention_id: int, status: str, user: User | N
             mention_id=mention.id,
             user_id=user.id if user else None,
             actor=user.name if user else "system",
-            data={"from": previous, "to": status},
+            data={"from": previous, "to": status, **({"reason": reason} if reason else {})},
         )
     return mention
 

@@ -83,6 +83,8 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     # The zone the person's pages show times in; None: the organisation's ([locale] timezone).
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # The language the web UI speaks to the person; None: their browser's choice.
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     teams: Mapped[list[Team]] = relationship(secondary="user_teams", lazy="selectin")
 
@@ -257,6 +259,39 @@ class Note(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_notes_mention_id", "mention_id", "id"),)
+
+
+class Block(Base):
+    """A blocklist entry learned from the queue: items by this author, from this site or with
+    this phrase are dropped before matching. Entries from the config file live in Settings."""
+
+    __tablename__ = "blocks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # author, site, phrase
+    value: Mapped[str] = mapped_column(String(300))
+    brand: Mapped[str] = mapped_column(String(100))  # "*": every brand
+    reason: Mapped[str] = mapped_column(String(20))  # spam, irrelevant, manual
+    mention_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id", ondelete="SET NULL"))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("kind", "value", "brand"),)
+
+
+class ReplySnippet(Base):
+    """A canned reply kept in the database and edited on a page; [[replies]] in the config
+    file offers more, read-only."""
+
+    __tablename__ = "reply_snippets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    category: Mapped[str | None] = mapped_column(String(30))
+    language: Mapped[str | None] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Sighting(Base):
