@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from monitor.errors import ConfigError, QueryError
-from monitor.names import ROLES, TEAMS
+from monitor.names import FORWARDS_SOURCE, ROLES, TEAMS
 from monitor.query import parse_query
 from monitor.sla import BusinessHours, Target
 
@@ -203,6 +203,14 @@ SourceType = Literal[
 
 class SourceSettings(_Section):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+    @field_validator("name")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value == FORWARDS_SOURCE:
+            raise ValueError(f"{FORWARDS_SOURCE!r} is reserved for employees' forwards")
+        return value
+
     type: SourceType = "rss"
     # The page a person would open (an App Store page, a subreddit, a Mastodon tag) or the feed
     # or API address itself; each type says which forms it understands.

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from monitor.config import Settings
+from monitor.names import FORWARDS_SOURCE
 from monitor.query import And, Document, Hit, Not, Query, QuerySet, Term
 from monitor.sources.base import Item
 
@@ -86,6 +87,8 @@ class SourceRules:
 
     brands: tuple[Brand, ...]
     blocklist: Blocklist
+    # The brand an item that matches no query goes to (forwards: a person vouched for them).
+    fallback: str | None = None
     queries: QuerySet = field(init=False)
 
     def __post_init__(self) -> None:
@@ -96,6 +99,13 @@ class SourceRules:
 
 def rules_for(settings: Settings, source: str, learned: LearnedBlocks | None = None) -> SourceRules:
     learned = learned or LearnedBlocks()
+    if source == FORWARDS_SOURCE:
+        # An employee chose to send it: no blocklist, and the first brand when no query says.
+        every = tuple(
+            Brand(b.name, excluding(Query.compile(b.query), learned.phrases_for(b.name)))
+            for b in settings.brands
+        )
+        return SourceRules(every, Blocklist(), every[0].name if every else None)
     config = settings.source(source)
     wanted = config.brands if config and config.brands is not None else None
     brands = []
@@ -154,7 +164,9 @@ def match_items(
         language = languages[index] if languages is not None else item.language_hint
         document = document_of(item.title, item.text, item.author, item.url, language)
         found = rules.queries.first_match(document)
-        if found is None:
+        if found is None and rules.fallback is not None:
+            outcome.matched.append(Matched(item, rules.fallback, [], language))
+        elif found is None:
             outcome.unmatched.append(item)
         else:
             outcome.matched.append(Matched(item, found[0], found[1], language))

@@ -24,6 +24,10 @@ STATUSES: tuple[str, ...] = (
     "spam",
 )
 OPEN_STATUSES: tuple[str, ...] = ("new", "assigned", "in_progress", "waiting")
+# The source that forwards by employees are stored under (page, bookmarklet, API); the name is
+# reserved: no configured source may take it.
+FORWARDS_SOURCE = "forwards"
+FORWARD_CHANNELS: tuple[str, ...] = ("page", "bookmarklet", "api", "mail")
 CATEGORY_LABELS = {
     "complaint": "Complaint",
     "question": "Question",
@@ -35,6 +39,8 @@ CATEGORY_LABELS = {
 __all__ = [
     "CATEGORIES",
     "CATEGORY_LABELS",
+    "FORWARDS_SOURCE",
+    "FORWARD_CHANNELS",
     "OPEN_STATUSES",
     "ROLES",
     "STATUSES",

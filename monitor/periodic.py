@@ -14,6 +14,7 @@ from monitor.alerts import watch
 from monitor.alerts.alerter import Alerter
 from monitor.auto_assign import auto_assign
 from monitor.config import Settings
+from monitor.forwarding import tell_forwarders
 from monitor.store import model_versions
 from monitor.store.db import Database
 from monitor.store.jobs import claim_job, finish_job
@@ -53,6 +54,7 @@ def jobs_for(settings: Settings, db: Database, alerter: Alerter | None = None) -
         jobs.append(PeriodicJob("retrain", settings.classifier.retrain_every, lambda: retrain(db)))
     if settings.assignment.auto:
         jobs.append(PeriodicJob("auto-assign", 60.0, lambda: auto_assign(settings, db)))
+    jobs.append(PeriodicJob("forward-notices", 60.0, lambda: tell_forwarders(settings, db)))
     if any(source.websub for source in settings.sources):
         jobs.append(PeriodicJob("websub", 60.0, lambda: websub.send_due(settings, db)))
     return jobs

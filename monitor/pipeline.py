@@ -52,6 +52,8 @@ class IngestReport:
     new: int = 0
     duplicates: int = 0
     near_duplicates: int = 0
+    # Position in the batch -> the mention the item became or joined (matched items only).
+    mentions: dict[int, int] = field(default_factory=dict)
 
     def add(self, other: IngestReport) -> None:
         for name in ("received", "blocked", "matched", "new", "duplicates", "near_duplicates"):
@@ -70,6 +72,23 @@ class _Plan:
 
 def _text(k: Keyed) -> str:
     return f"{k.matched.item.title}\n{k.matched.item.text}".strip()
+
+
+def _placed(
+    keyed: Sequence[Keyed], plan: _Plan, inserted: dict[str, int], positions: dict[int, int]
+) -> dict[int, int]:
+    """Where each matched item of the batch went: its new mention, or the one it repeats."""
+    placed = {}
+    for k in keyed:
+        target: int | str | None = inserted.get(k.key) or plan.exact.get(k.key)
+        if target is None and k.key in plan.near:
+            target = plan.near[k.key][0]
+        if isinstance(target, str):  # a story first seen in this very batch
+            target = inserted.get(target) or plan.exact.get(target)
+        position = positions.get(id(k.matched.item))
+        if target is not None and position is not None:
+            placed[position] = target
+    return placed
 
 
 class Ingestor:
@@ -127,6 +146,7 @@ class Ingestor:
     ) -> IngestReport:
         now = now or utcnow()
         received = len(items)
+        positions = {id(item): index for index, item in enumerate(items)}
         # What this source delivered and we stored before needs no language, matching or
         # classification again: most of a refetched feed is old news.
         keys = sighting_keys(items, source_name)
@@ -163,6 +183,7 @@ class Ingestor:
         report.near_duplicates = sum(1 for k in keyed if k.key in plan.near)
         report.duplicates = report.matched - report.near_duplicates
         if not rows and not seen_again and not unmatched:
+            report.mentions = _placed(keyed, plan, {}, positions)
             return report
         with self.db.write() as session:
             inserted = insert_new(session, rows)
@@ -192,6 +213,7 @@ class Ingestor:
             )
         report.new = len(inserted)
         report.duplicates = report.matched - report.new - report.near_duplicates
+        report.mentions = _placed(keyed, plan, inserted, positions)
         if alerts and self.alerter is not None:
             self.alerter.raised()
         return report

@@ -1,4 +1,5 @@
-"""Messages to one person about one thing: a colleague @mentioned them in a note.
+"""Messages to one person about one thing: a colleague @mentioned them in a note, or webcare
+handled what they forwarded.
 
 They go by mail through `[mail]` to people with an address, outside any rule and outside quiet
 hours: a colleague asked for them by name. Without mail they are not raised at all; the note
@@ -14,9 +15,10 @@ from monitor.alerts.compose import base_url, clean
 from monitor.config import Settings
 from monitor.names import CATEGORY_LABELS
 from monitor.store.alerts import NewAlert
-from monitor.store.models import Mention, Note, User
+from monitor.store.models import Forward, Mention, Note, User
 
 NOTE_RULE = "note-mentions"
+HANDLED_RULE = "forward-handled"
 
 
 def note_alerts(
@@ -53,3 +55,33 @@ def note_alerts(
         for person in people
         if person.email
     ]
+
+
+def handled_alert(settings: Settings, forward: Forward, target: str, now: datetime) -> NewAlert:
+    """Thanks to the forwarder: webcare resolved what they sent."""
+    mention = forward.mention
+    label = CATEGORY_LABELS.get(mention.category, mention.category).lower()
+    excerpt = clean(mention.title or mention.text, 300)
+    link = f"{base_url(settings)}/forwards"
+    body = "\n".join(
+        [
+            f"Thank you for forwarding this {label} about {mention.brand}.",
+            "Webcare has handled it.",
+            "",
+            f"What you sent: {excerpt}",
+            *([f"The original: {mention.url}"] if mention.url else []),
+            f"Everything you forwarded: {link}",
+        ]
+    )
+    return NewAlert(
+        key=f"forward-handled:{forward.id}",
+        event="forward_handled",
+        rule=HANDLED_RULE,
+        subject="Webcare handled what you forwarded",
+        body=body,
+        targets=(target,),
+        not_before=now,
+        link=link,
+        mention_id=mention.id,
+        data={"forward_id": forward.id, "mention_id": mention.id},
+    )

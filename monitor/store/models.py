@@ -261,6 +261,36 @@ class Note(Base):
     __table_args__ = (Index("ix_notes_mention_id", "mention_id", "id"),)
 
 
+class Forward(Base):
+    """An employee sent webcare this mention (a new one, or one collected already), by the
+    forward page, the bookmarklet, the API or the webcare mailbox."""
+
+    __tablename__ = "forwards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The user's name, or the mail address of a forwarder without an account.
+    forwarder: Mapped[str] = mapped_column(String(254))
+    channel: Mapped[str] = mapped_column(String(20))  # page, bookmarklet, api, mail
+    url: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    existing: Mapped[bool] = mapped_column(Boolean)  # the mention was collected already
+    # What was sent, so that a double click is one forward.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    notified_at: Mapped[datetime | None]  # told that webcare handled it
+
+    mention: Mapped[Mention] = relationship(lazy="joined", innerjoin=True)
+    user: Mapped[User | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        Index("ix_forwards_mention_id", "mention_id"),
+        Index("ix_forwards_forwarder", "forwarder", "created_at"),
+        Index("ix_forwards_unnotified", "notified_at"),
+    )
+
+
 class Block(Base):
     """A blocklist entry learned from the queue: items by this author, from this site or with
     this phrase are dropped before matching. Entries from the config file live in Settings."""

@@ -16,6 +16,8 @@ from monitor.store.events import record_event
 from monitor.store.models import Source, utcnow
 
 ACTIVE, PAUSED, DISABLED, REMOVED = "active", "paused", "disabled", "removed"
+# Built in, not in the config and never polled: the source employees' forwards are stored under.
+INTERNAL = "internal"
 # While a WebSub hub pushes a feed's news, polling is only the fallback: this many times slower.
 PUSHED_SLOWDOWN = 4.0
 _ADAPTER_OPTIONS = ("search", "username", "password_env", "websub")
@@ -71,7 +73,7 @@ def sync_sources(session: Session, settings: Settings) -> dict[str, int]:
             changed = True
         counts["updated"] += changed
     for source in existing.values():
-        if source.state != REMOVED:
+        if source.state not in (REMOVED, INTERNAL):
             source.state = REMOVED
             counts["removed"] += 1
     return counts
