@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
 
 from monitor.alerts.personal import handled_alert
 from monitor.config import Settings
@@ -21,7 +25,7 @@ from monitor.errors import BlockedAddressError, FetchError, WebcareError
 from monitor.extract import Page, read_page
 from monitor.fetch import Fetcher, is_forbidden_address
 from monitor.names import FORWARD_CHANNELS, FORWARDS_SOURCE
-from monitor.pipeline import Ingestor
+from monitor.pipeline import Ingestor, IngestReport
 from monitor.sources.base import Item
 from monitor.store import forwards
 from monitor.store.alerts import NewAlert, raise_alerts
@@ -174,6 +178,42 @@ def _item(url: str | None, text: str, page: Page | None, now: datetime) -> Item:
         author=page.author if page else "",
         published_at=(page.published_at if page else None) or now,
     )
+
+
+_ADDRESS = re.compile(r"<([^<>@\s]+@[^<>\s]+)>\s*$|^([^<>@\s]+@[^<>\s]+)$")
+
+
+def credit_mail_forwards(db: Database, items: Sequence[Item], report: IngestReport) -> int:
+    """Credit the senders of the webcare mailbox's mails with what their mails became. A
+    sender with an account is that person; others are known by their address. Returns how
+    many forwards were recorded."""
+    credited = 0
+    with db.write() as session:
+        for position, mention_id in sorted(report.mentions.items()):
+            item = items[position]
+            found = _ADDRESS.search(item.author.strip())
+            address = (found.group(1) or found.group(2)).lower() if found else ""
+            if not address:
+                continue
+            user = session.scalar(
+                select(User).where(func.lower(User.email) == address, User.active.is_(True))
+            )
+            print_ = forwards.fingerprint(address, None, item.source_item_id or "")
+            if forwards.recent_repeat(session, user.name if user else address, print_):
+                continue  # the same mail read again after a crash
+            forwards.record_forward(
+                session,
+                mention_id=mention_id,
+                user=user,
+                forwarder=user.name if user else address,
+                channel="mail",
+                url=item.url,
+                note=None,
+                existing=mention_id not in report.created,
+                fingerprint=print_,
+            )
+            credited += 1
+    return credited
 
 
 def tell_forwarders(settings: Settings, db: Database, now: datetime | None = None) -> str:

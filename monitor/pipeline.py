@@ -54,6 +54,7 @@ class IngestReport:
     near_duplicates: int = 0
     # Position in the batch -> the mention the item became or joined (matched items only).
     mentions: dict[int, int] = field(default_factory=dict)
+    created: set[int] = field(default_factory=set)  # the ids of the new mentions
 
     def add(self, other: IngestReport) -> None:
         for name in ("received", "blocked", "matched", "new", "duplicates", "near_duplicates"):
@@ -214,6 +215,7 @@ class Ingestor:
         report.new = len(inserted)
         report.duplicates = report.matched - report.new - report.near_duplicates
         report.mentions = _placed(keyed, plan, inserted, positions)
+        report.created = set(inserted.values())
         if alerts and self.alerter is not None:
             self.alerter.raised()
         return report

@@ -19,6 +19,7 @@ from monitor.alerts.dispatch import Dispatcher
 from monitor.config import Settings
 from monitor.errors import FetchError
 from monitor.fetch import Fetcher, FetchPolicy
+from monitor.forwarding import credit_mail_forwards
 from monitor.memory import cap_malloc_arenas, return_free_memory
 from monitor.pacing import HostGate, IntervalBounds, adapt_interval, host_of, next_delay
 from monitor.periodic import jobs_for, run_due_jobs
@@ -183,6 +184,8 @@ class Collector:
                     source_name=source.name,
                     items=collected.items,
                 )
+                if request.type == "imap":  # mails to webcare@ are employees' forwards
+                    credit_mail_forwards(self.ingestor.db, collected.items, outcome.report)
             outcome.ok = True
         except FetchError as exc:
             outcome.error, retry_after = str(exc), exc.retry_after

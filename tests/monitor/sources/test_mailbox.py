@@ -33,7 +33,8 @@ from monitor.sources.base import CollectContext, Collected, SourceRequest
 from monitor.sources.feed import read_feed
 from monitor.sources.mailbox import MailboxAdapter, mail_to_item
 from monitor.store.db import Database
-from monitor.store.models import Mention
+from monitor.store.models import Forward, Mention
+from monitor.store.users import add_user
 
 MAILS = Path(__file__).parent / "fixtures" / "mailbox"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -719,6 +720,9 @@ def test_a_forwarded_mail_becomes_a_mention_through_the_collector(
             }
         ]
     )
+    with db.write() as session:
+        jan = add_user(session, "jan", role="reporter", password="x" * 12)
+        jan.email = "Jan.deVries@stroomlijn.nl"
     collector = Collector(settings, db, Ingestor(settings, db, ModelProvider(db)))
     try:
         dovecot.deliver(account, mail("forwarded_link.eml"))
@@ -738,3 +742,11 @@ def test_a_forwarded_mail_becomes_a_mention_through_the_collector(
     assert forwarded.author == "Jan de Vries <jan.devries@stroomlijn.nl>"
     assert set(mentions) == {"<CAF0rward-1@mail.stroomlijn.nl>", "<latin1-1@stroomlijn.nl>"}
     assert dovecot.flags(account) == ["$WebcareProcessed", "$WebcareProcessed"]
+    # The senders are credited: a colleague with an account by name, others by address.
+    with db.read() as session:
+        credited = {(f.mention.source_item_id, f.forwarder, f.channel, f.existing)
+                    for f in session.scalars(select(Forward))}  # fmt: skip
+    assert credited == {
+        ("<CAF0rward-1@mail.stroomlijn.nl>", "jan", "mail", False),
+        ("<latin1-1@stroomlijn.nl>", "jordis@stroomlijn.nl", "mail", False),
+    }
