@@ -29,8 +29,9 @@ from monitor.pipeline import Ingestor, IngestReport
 from monitor.sources.base import Item
 from monitor.store import forwards
 from monitor.store.alerts import NewAlert, raise_alerts
+from monitor.store.attachments import add_attachments
 from monitor.store.db import Database
-from monitor.store.models import User, utcnow
+from monitor.store.models import Source, User, utcnow
 from monitor.text import plain_text
 
 MAX_URL = 2000
@@ -183,14 +184,26 @@ def _item(url: str | None, text: str, page: Page | None, now: datetime) -> Item:
 _ADDRESS = re.compile(r"<([^<>@\s]+@[^<>\s]+)>\s*$|^([^<>@\s]+@[^<>\s]+)$")
 
 
-def credit_mail_forwards(db: Database, items: Sequence[Item], report: IngestReport) -> int:
-    """Credit the senders of the webcare mailbox's mails with what their mails became. A
-    sender with an account is that person; others are known by their address. Returns how
-    many forwards were recorded."""
+def credit_mail_forwards(
+    db: Database, source_id: int, items: Sequence[Item], report: IngestReport
+) -> int:
+    """After a check of the webcare mailbox: credit each mail's sender with the mention it
+    became or joined, and keep its screenshots there. A mail with a link that an earlier mail
+    brought too is skipped by the pipeline as delivered, so its mention is looked up here. A
+    sender with an account is that person; others are known by their address. Returns how many
+    forwards were recorded."""
     credited = 0
     with db.write() as session:
-        for position, mention_id in sorted(report.mentions.items()):
-            item = items[position]
+        source = session.get(Source, source_id)
+        name = source.name if source else ""
+        for position, item in enumerate(items):
+            mention_id = report.mentions.get(position)
+            if mention_id is None:
+                key = sighting_keys([item], name)[0]
+                mention_id = forwards.forwarded_before(session, source_id, key)
+            if mention_id is None:
+                continue  # blocked or unmatched: there is nothing to credit
+            add_attachments(session, [(mention_id, image) for image in item.images], utcnow())
             found = _ADDRESS.search(item.author.strip())
             address = (found.group(1) or found.group(2)).lower() if found else ""
             if not address:
@@ -198,14 +211,15 @@ def credit_mail_forwards(db: Database, items: Sequence[Item], report: IngestRepo
             user = session.scalar(
                 select(User).where(func.lower(User.email) == address, User.active.is_(True))
             )
+            forwarder = user.name if user else address
             print_ = forwards.fingerprint(address, None, item.source_item_id or "")
-            if forwards.recent_repeat(session, user.name if user else address, print_):
+            if forwards.credited(session, forwarder, print_):
                 continue  # the same mail read again after a crash
             forwards.record_forward(
                 session,
                 mention_id=mention_id,
                 user=user,
-                forwarder=user.name if user else address,
+                forwarder=forwarder,
                 channel="mail",
                 url=item.url,
                 note=None,

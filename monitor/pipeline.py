@@ -24,6 +24,7 @@ from monitor.routing import route
 from monitor.sources.base import Item
 from monitor.store import blocks
 from monitor.store.alerts import NewAlert, raise_alerts
+from monitor.store.attachments import add_attachments
 from monitor.store.db import Database
 from monitor.store.mentions import add_rows, insert_new
 from monitor.store.models import Classification, Event, utcnow
@@ -75,17 +76,23 @@ def _text(k: Keyed) -> str:
     return f"{k.matched.item.title}\n{k.matched.item.text}".strip()
 
 
+def _mention_of(k: Keyed, plan: _Plan, inserted: dict[str, int]) -> int | None:
+    """The mention a matched item became (new) or repeats (exact or near duplicate)."""
+    target: int | str | None = inserted.get(k.key) or plan.exact.get(k.key)
+    if target is None and k.key in plan.near:
+        target = plan.near[k.key][0]
+    if isinstance(target, str):  # a story first seen in this very batch
+        target = inserted.get(target) or plan.exact.get(target)
+    return target
+
+
 def _placed(
     keyed: Sequence[Keyed], plan: _Plan, inserted: dict[str, int], positions: dict[int, int]
 ) -> dict[int, int]:
-    """Where each matched item of the batch went: its new mention, or the one it repeats."""
+    """Where each matched item of the batch went, by its position in the batch."""
     placed = {}
     for k in keyed:
-        target: int | str | None = inserted.get(k.key) or plan.exact.get(k.key)
-        if target is None and k.key in plan.near:
-            target = plan.near[k.key][0]
-        if isinstance(target, str):  # a story first seen in this very batch
-            target = inserted.get(target) or plan.exact.get(target)
+        target = _mention_of(k, plan, inserted)
         position = positions.get(id(k.matched.item))
         if target is not None and position is not None:
             placed[position] = target
@@ -183,7 +190,8 @@ class Ingestor:
         unmatched = [r for r in unmatched if r["content_hash"] not in sampled]
         report.near_duplicates = sum(1 for k in keyed if k.key in plan.near)
         report.duplicates = report.matched - report.near_duplicates
-        if not rows and not seen_again and not unmatched:
+        pictured = any(k.matched.item.images for k in keyed)
+        if not rows and not seen_again and not unmatched and not pictured:
             report.mentions = _placed(keyed, plan, {}, positions)
             return report
         with self.db.write() as session:
@@ -197,6 +205,15 @@ class Ingestor:
                     {k.key: m.id for k in raced for m in known if m.dedup_key == k.key}
                 )
             self._write_new(session, plan, inserted, extras, source_id, now)
+            if pictured:  # screenshots in forwarded mails: a repeat may bring a new one
+                pictures = [
+                    (mention_id, image)
+                    for k in keyed
+                    if k.matched.item.images
+                    and (mention_id := _mention_of(k, plan, inserted)) is not None
+                    for image in k.matched.item.images
+                ]
+                add_attachments(session, pictures, now)
             alerts = self._alerts(rows, inserted, source_name, now)
             if alerts:  # in this transaction: stored mention and its alert, or neither
                 raise_alerts(session, alerts, now)

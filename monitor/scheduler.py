@@ -185,7 +185,9 @@ class Collector:
                     items=collected.items,
                 )
                 if request.type == "imap":  # mails to webcare@ are employees' forwards
-                    credit_mail_forwards(self.ingestor.db, collected.items, outcome.report)
+                    credit_mail_forwards(
+                        self.ingestor.db, source.id, collected.items, outcome.report
+                    )
             outcome.ok = True
         except FetchError as exc:
             outcome.error, retry_after = str(exc), exc.retry_after

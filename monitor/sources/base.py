@@ -12,6 +12,16 @@ from monitor.fetch import Fetcher, FetchResponse
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture that came with an item (a screenshot in a forwarded mail), checked to be one
+    of the formats browsers show safely (never SVG, which can carry script)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Item:
     """One public post as a source saw it, already reduced to bounded plain text."""
 
@@ -22,6 +32,7 @@ class Item:
     author: str = ""
     published_at: datetime | None = None
     language_hint: str | None = None
+    images: tuple[Image, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from monitor.errors import BlockedAddressError, FetchError
 from monitor.fetch import FetchPolicy, is_forbidden_address
-from monitor.sources.base import CollectContext, Collected, Item, SourceRequest
+from monitor.images import MAX_IMAGE_BYTES, MAX_IMAGES, is_whole, safe_filename, sniff
+from monitor.sources.base import CollectContext, Collected, Image, Item, SourceRequest
 from monitor.text import MAX_AUTHOR, MAX_TEXT, MAX_TITLE, html_to_text, plain_text, truncate
 
 log = logging.getLogger(__name__)
@@ -489,7 +490,37 @@ def mail_to_item(raw: bytes) -> Item:
         text=plain_text(_joined(body.note, body.forwarded), MAX_TEXT),
         author=_one_line(sender, MAX_AUTHOR),
         published_at=_date(message),
+        images=_images(message),
     )
+
+
+def _images(message: EmailMessage) -> tuple[Image, ...]:
+    """The screenshots in the mail and in a mail attached to it: safe formats only, each whole
+    (a mail read only in part may end in a cut one), at most MAX_IMAGES."""
+    found: list[Image] = []
+    seen: set[bytes] = set()
+    try:
+        parts = list(message.walk())
+    except _PARSE_ERRORS:
+        return ()
+    for part in parts:
+        if len(found) >= MAX_IMAGES:
+            break
+        try:
+            if part.get_content_maintype() != "image":
+                continue
+            data = part.get_payload(decode=True)
+            name = part.get_filename()
+        except _PARSE_ERRORS:
+            continue
+        if not isinstance(data, bytes) or not data or len(data) > MAX_IMAGE_BYTES:
+            continue
+        kind = sniff(data)
+        if kind is None or not is_whole(kind, data) or data in seen:
+            continue
+        seen.add(data)
+        found.append(Image(safe_filename(name, kind), kind, data))
+    return tuple(found)
 
 
 # Header objects of the email package parse lazily and can fail on broken mail.

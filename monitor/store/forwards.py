@@ -58,8 +58,18 @@ def recent_repeat(
     )
 
 
+def credited(session: Session, forwarder: str, value: str) -> bool:
+    """Whether this forward (a mail, known by its Message-ID) is recorded already."""
+    found = session.scalar(
+        select(Forward.id)
+        .where(Forward.forwarder == forwarder, Forward.fingerprint == value)
+        .limit(1)
+    )
+    return found is not None
+
+
 def forwarded_before(session: Session, source_id: int, sighting_key: str) -> int | None:
-    """The mention a forward with this identity became before, if any."""
+    """The mention an item of this source with this identity became before, if any."""
     found = session.scalar(
         select(Sighting.mention_id)
         .where(Sighting.source_id == source_id, Sighting.sighting_key == sighting_key)

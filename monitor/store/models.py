@@ -291,6 +291,24 @@ class Forward(Base):
     )
 
 
+class Attachment(Base):
+    """A picture that came with a mention: a screenshot in a forwarded mail. Stored once per
+    mention however often it arrives."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(50))  # sniffed from the bytes
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("mention_id", "sha256"),)
+
+
 class Block(Base):
     """A blocklist entry learned from the queue: items by this author, from this site or with
     this phrase are dropped before matching. Entries from the config file live in Settings."""

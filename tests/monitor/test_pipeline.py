@@ -179,3 +179,34 @@ def test_routing_can_depend_on_the_detected_language(
         reasons = {e.data["team"]: e.data["routing_reason"] for e in session.scalars(select(Event))}
     assert teams == {"en": ("complaint", "webcare"), "nl": ("complaint", "customer_service")}
     assert "goes to webcare ([routing.language.en] complaint)" in reasons["webcare"]
+
+
+def test_pictures_that_come_with_items_are_stored_once_with_their_mention(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    from monitor.sources.base import Image
+    from monitor.store.attachments import attachment, attachments_of
+    from tests.monitor.test_images import png
+
+    settings = settings_for([{"name": "s", "url": "https://example.org/f"},
+                             {"name": "t", "url": "https://example.org/g"}])  # fmt: skip
+    with db.read() as session:
+        ids = {s.name: s.id for s in session.scalars(select(Source))}
+    shot = Image("screenshot.png", "image/png", png())
+    other = Image("tweede.png", "image/png", png(3, 1))
+    first = Item("m1", "https://x.example/status/1", "", "Storing bij Stroomlijn", images=(shot,))
+    again = Item("m2", "https://x.example/status/1", "", "Storing bij Stroomlijn",
+                 images=(shot, other))  # fmt: skip
+    ingestor = _ingestor(db, settings)
+    report = ingestor.ingest(source_id=ids["s"], source_name="s", items=[first])
+    # The same post from elsewhere, with one more picture.
+    ingestor.ingest(source_id=ids["t"], source_name="t", items=[again])
+    mention_id = report.mentions[0]
+    with db.read() as session:
+        stored = attachments_of(session, mention_id)
+        assert [(a.filename, a.size) for a in stored] == [
+            ("screenshot.png", len(shot.data)), ("tweede.png", len(other.data)),
+        ]  # fmt: skip
+        whole = attachment(session, mention_id, stored[0].id)
+        assert whole is not None and whole.data == shot.data
+        assert attachment(session, mention_id + 1, stored[0].id) is None

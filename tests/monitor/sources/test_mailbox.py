@@ -32,6 +32,7 @@ from monitor.sources import mailbox
 from monitor.sources.base import CollectContext, Collected, SourceRequest
 from monitor.sources.feed import read_feed
 from monitor.sources.mailbox import MailboxAdapter, mail_to_item
+from monitor.store.attachments import attachments_of
 from monitor.store.db import Database
 from monitor.store.models import Forward, Mention
 from monitor.store.users import add_user
@@ -389,6 +390,10 @@ def test_a_mail_forwarded_as_attachment_with_a_screenshot_gives_the_inner_mail(
     assert "weer een storing in Utrecht-Oost" in item.text
     assert "Doorgestuurd als bijlage" in item.text
     assert "iVBORw0KGgo" not in item.text and "screenshot.png" not in item.text
+    # The screenshot is kept as a picture on the item.
+    [image] = item.images
+    assert (image.filename, image.content_type) == ("screenshot.png", "image/png")
+    assert image.data.startswith(b"\x89PNG") and image.data.endswith(b"IEND\xaeB`\x82")
 
 
 def test_a_mail_without_message_id_is_known_by_a_hash_of_its_bytes(
@@ -733,6 +738,18 @@ def test_a_forwarded_mail_becomes_a_mention_through_the_collector(
         assert second.ok and second.report.new == 1 and second.report.duplicates == 0
         [third] = collector.collect_once()
         assert third.ok and third.report.received == 0
+        # A colleague forwards the same forum post, with a screenshot of it.
+        same_post = (
+            mail("forwarded_link.eml")
+            .replace(b"From: Jan de Vries <jan.devries", b"From: Anouk <anouk")
+            .replace(b"<CAF0rward-1@", b"<CAF0rward-2@")
+        )
+        dovecot.deliver(account, same_post)
+        [fourth] = collector.collect_once()
+        assert fourth.ok and fourth.report.received == 1 and fourth.report.new == 0
+        dovecot.deliver(account, mail("attached_forward.eml"))
+        [fifth] = collector.collect_once()
+        assert fifth.ok and fifth.report.new == 1, fifth.error
     finally:
         collector.close()
     with db.read() as session:
@@ -740,13 +757,22 @@ def test_a_forwarded_mail_becomes_a_mention_through_the_collector(
     forwarded = mentions["<CAF0rward-1@mail.stroomlijn.nl>"]
     assert forwarded.url == "https://forum.example.net/t/storingen/4211?u=piet"
     assert forwarded.author == "Jan de Vries <jan.devries@stroomlijn.nl>"
-    assert set(mentions) == {"<CAF0rward-1@mail.stroomlijn.nl>", "<latin1-1@stroomlijn.nl>"}
-    assert dovecot.flags(account) == ["$WebcareProcessed", "$WebcareProcessed"]
+    assert len(mentions) == 3 and "<latin1-1@stroomlijn.nl>" in mentions
+    # The last mail is marked at the next check, once its items are known to be stored.
+    assert dovecot.flags(account) == ["$WebcareProcessed"] * 3 + [""]
     # The senders are credited: a colleague with an account by name, others by address.
     with db.read() as session:
         credited = {(f.mention.source_item_id, f.forwarder, f.channel, f.existing)
                     for f in session.scalars(select(Forward))}  # fmt: skip
+    [attached] = [m for m in mentions.values() if m.url and "x.com" in m.url]
     assert credited == {
         ("<CAF0rward-1@mail.stroomlijn.nl>", "jan", "mail", False),
         ("<latin1-1@stroomlijn.nl>", "jordis@stroomlijn.nl", "mail", False),
+        # The second mail joined the first's mention, and says so.
+        ("<CAF0rward-1@mail.stroomlijn.nl>", "anouk@stroomlijn.nl", "mail", True),
+        ("<attached-1@stroomlijn.nl>", "jan", "mail", False),
     }
+    # The screenshot in the mail forwarded as attachment is kept with its mention.
+    with db.read() as session:
+        [picture] = attachments_of(session, attached.id)
+    assert (picture.filename, picture.content_type) == ("screenshot.png", "image/png")

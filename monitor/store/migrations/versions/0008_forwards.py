@@ -1,5 +1,5 @@
 """Forwards: who sent webcare which mention, by which way in, and whether they were told it was
-handled.
+handled; and the pictures that came with a mention (screenshots in forwarded mails).
 
 Revision ID: 0008
 Revises: 0007
@@ -45,7 +45,27 @@ def upgrade() -> None:
     op.create_index("ix_forwards_mention_id", "forwards", ["mention_id"])
     op.create_index("ix_forwards_forwarder", "forwards", ["forwarder", "created_at"])
     op.create_index("ix_forwards_unnotified", "forwards", ["notified_at"])
+    op.create_table(
+        "attachments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mention_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("content_type", sa.String(length=50), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["mention_id"],
+            ["mentions.id"],
+            name=op.f("fk_attachments_mention_id_mentions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_attachments")),
+        sa.UniqueConstraint("mention_id", "sha256", name=op.f("uq_attachments_mention_id_sha256")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("attachments")
     op.drop_table("forwards")
