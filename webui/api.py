@@ -30,6 +30,7 @@ from monitor.store.users import get_user
 from webui.actions import workable_mention, write_note
 from webui.auth import user
 from webui.context import get_db, get_settings
+from webui.forward import RateLimited, forward_for_current_user
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PER_PAGE = 200
@@ -46,7 +47,8 @@ def _authenticate() -> None:
         return
     if not current_user.is_authenticated:
         abort(401, "log in or send an Authorization: Bearer token")
-    if not user().can_view_queues:
+    # Every employee may forward; reading the queues needs a queue role.
+    if not user().can_view_queues and request.endpoint != "api.forward":
         abort(403, "your role may not read mentions")
     if request.method == "POST" and not g.get("auth_via_token"):
         try:
@@ -195,6 +197,38 @@ def mention_notes(mention_id: int) -> Any:
         return jsonify({**_note_json(note), "mailed": mailed}), 201
 
 
+@bp.route("/forward", methods=["POST"])
+def forward() -> Any:
+    body = _body('{"url": "https://...", "text": "...", "note": "..."}')
+    fields = {name: body.get(name) for name in ("url", "text", "note")}
+    for name, value in fields.items():
+        if value is not None and not isinstance(value, str):
+            abort(400, f"{name} must be a string")
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        abort(400, f"unknown field {unknown[0]!r}; expected url, text and note")
+    try:
+        sent = forward_for_current_user(fields["url"], fields["text"], fields["note"], "api")
+    except RateLimited as exc:
+        response = jsonify(error=str(exc))
+        response.headers["Retry-After"] = str(max(1, round(exc.wait)))
+        return response, 429
+    except WebcareError as exc:
+        abort(400, str(exc))
+    with get_db().read() as session:
+        mention = get_mention(session, sent.mention_id)
+        assert mention is not None
+        record = _mention_json(mention)
+    result = {
+        "mention": record,
+        "forward_id": sent.forward_id,
+        "existing": sent.existing,
+        "repeated": sent.repeated,
+        "page_error": sent.page_error,
+    }
+    return jsonify(result), 200 if sent.existing or sent.repeated else 201
+
+
 def _change(
     summary: str, field: str, values: tuple[str, ...], id_param: dict[str, Any]
 ) -> dict[str, Any]:
@@ -304,6 +338,35 @@ def openapi() -> Any:
                                 "user does not work that team"
                             },
                             "403": {"description": "not your team"},
+                        },
+                    }
+                },
+                "/api/v1/forward": {
+                    "post": {
+                        "summary": "Forward a post to webcare (every role); the linked page is "
+                        "read, classified and routed. Rate-limited per person.",
+                        "requestBody": {
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "url": {"type": "string", "format": "uri"},
+                                            "text": {"type": "string", "maxLength": 20000},
+                                            "note": {"type": "string", "maxLength": 2000},
+                                        },
+                                    }
+                                }
+                            }
+                        },
+                        "responses": {
+                            "201": {"description": "a new mention: {mention, forward_id, ...}"},
+                            "200": {
+                                "description": "webcare had it already (existing) or you "
+                                "sent it a moment ago (repeated): that mention"
+                            },
+                            "400": {"description": "empty, not http(s), private, too long"},
+                            "429": {"description": "too many forwards; see Retry-After"},
                         },
                     }
                 },

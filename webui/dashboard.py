@@ -3,12 +3,14 @@ service levels, for a chosen number of days."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 
 from monitor.dashboard import AGE_BANDS, figures
 from monitor.names import CATEGORIES, CATEGORY_LABELS, TEAM_LABELS, TEAMS
+from monitor.store.forwards import ambassadors
 from monitor.store.models import utcnow
 from webui.auth import queue_access
 from webui.charts import horizontal_bars, stacked_columns
@@ -25,8 +27,10 @@ def index() -> Any:
     days = request.args.get("days", 14, type=int)
     if days not in PERIODS:
         abort(400, f"Choose a period of {', '.join(map(str, PERIODS))} days.")
+    now = utcnow()
     with get_db().read() as session:
-        f = figures(get_settings(), session, utcnow(), days)
+        f = figures(get_settings(), session, now, days)
+        people, queues = ambassadors(session, now - timedelta(days=days))
     sources = f.sources[:TOP_SOURCES]
     rest = sum(n for _, n in f.sources[TOP_SOURCES:])
     if rest:
@@ -55,4 +59,6 @@ def index() -> Any:
         category_legend=[(c, CATEGORY_LABELS[c]) for c in CATEGORIES],
         teams=TEAMS,
         open_total=sum(sum(v) for v in f.backlog.values()),
+        ambassadors=horizontal_bars(people, kind="ambassador") if people else None,
+        forwarded_per_team=[(TEAM_LABELS.get(t, t), n) for t, n in queues],
     )

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import select
 
 from classifiers.explain import explain
 from monitor.corrections import relabel
 from monitor.names import CATEGORIES, STATUSES, TEAMS
+from monitor.store import blocks
 from monitor.store.assignments import assign, claim, move_to_team, team_members
+from monitor.store.attachments import attachment, attachments_of
 from monitor.store.events import mention_history
+from monitor.store.forwards import forwards_of
 from monitor.store.mentions import change_status, get_mention
 from monitor.store.models import Classification
 from monitor.store.notes import list_notes
+from monitor.store.replies import replies_for
 from monitor.store.sightings import list_sightings
 from monitor.store.users import get_user
 from webui.actions import workable_mention, write_note
@@ -22,6 +35,7 @@ from webui.auth import queue_access, user
 from webui.context import get_db, get_models, get_settings
 
 bp = Blueprint("mentions", __name__)
+PICTURE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
 @bp.route("/mentions/<int:mention_id>")
@@ -41,6 +55,9 @@ def show(mention_id: int) -> Any:
         )
         notes = list_notes(session, mention_id)
         members = [u.name for u in team_members(session, mention.team)]
+        replies = replies_for(session, get_settings(), mention.category, mention.language)
+        forwarded = forwards_of(session, mention_id)
+        pictures = attachments_of(session, mention_id)
     model = get_models().get()
     text = f"{mention.title}\n{mention.text}".strip()
     return render_template(
@@ -58,11 +75,11 @@ def show(mention_id: int) -> Any:
         can_work=user().can_work(mention.team),
         notes=notes,
         members=members,
-        replies=[
-            (r.name, r.render(mention.author))
-            for r in get_settings().replies
-            if r.fits(mention.category, mention.language)
-        ],
+        replies=[(r.name, r.render(mention.author)) for r in replies],
+        forwarded=forwarded,
+        pictures=pictures,
+        blockable=blocks.what_to_block(mention),
+        phrases=blocks.phrase_suggestions(mention),
         me=user().name,
     )
 
@@ -90,6 +107,66 @@ def set_status(mention_id: int) -> Any:
         change_status(session, mention_id, status, actor)
     flash(f"Status set to {status.replace('_', ' ')}.", "info")
     return redirect(url_for("mentions.show", mention_id=mention_id))
+
+
+@bp.route("/mentions/<int:mention_id>/irrelevant", methods=["POST"])
+@queue_access
+def irrelevant(mention_id: int) -> Any:
+    """Not about us at all (the other "Acme"): dismissed, and the page offers the phrase that
+    keeps the next one out of the brand's query."""
+    with get_db().write() as session, workable_mention(session, mention_id) as (_, actor):
+        change_status(session, mention_id, "dismissed", actor, reason="irrelevant")
+    flash("Dismissed as irrelevant. Exclude a phrase below to keep the next one out.", "info")
+    return redirect(url_for("mentions.show", mention_id=mention_id, _anchor="keep-out"))
+
+
+@bp.route("/mentions/<int:mention_id>/block", methods=["POST"])
+@queue_access
+def block(mention_id: int) -> Any:
+    """Keep items like this one out: its author or site (spam), or a phrase (irrelevant). The
+    mention itself is closed, and so, when asked, are the new ones the entry matches."""
+    kind = request.form.get("kind", "")
+    value = request.form.get("value", "")
+    sweep = request.form.get("sweep") == "1"
+    with get_db().write() as session, workable_mention(session, mention_id) as (mention, actor):
+        reason = "irrelevant" if kind == "phrase" else "spam"
+        brand = mention.brand if request.form.get("scope") != "all" else blocks.EVERY_BRAND
+        entry, new = blocks.add_block(session, kind, value, by=actor, reason=reason,
+                                      brand=brand, mention_id=mention_id)  # fmt: skip
+        if mention.status not in ("spam", "dismissed"):
+            status = "spam" if reason == "spam" else "dismissed"
+            change_status(session, mention_id, status, actor, reason=reason)
+        closed = blocks.sweep(session, entry, by=actor) if sweep else []
+        shown = {"author": "Author", "site": "Site", "phrase": "Phrase"}[entry.kind]
+    message = f"{shown} “{entry.value}” is on the blocklist" + ("" if new else " already")
+    if kind == "phrase":
+        message += f" for {'every brand' if entry.brand == '*' else entry.brand}"
+    message += "."
+    if closed:
+        status = "spam" if reason == "spam" else "dismissed"
+        message += f" {len(closed)} other new mention{'s' if len(closed) != 1 else ''} "
+        message += f"{'it matches' if kind == 'phrase' else 'by it'} closed as {status}."
+    flash(message, "info")
+    return redirect(url_for("mentions.show", mention_id=mention_id))
+
+
+@bp.route("/mentions/<int:mention_id>/attachments/<int:attachment_id>")
+@queue_access
+def picture(mention_id: int, attachment_id: int) -> Any:
+    """A picture that came with the mention, served so that it can only ever be a picture."""
+    with get_db().read() as session:
+        found = attachment(session, mention_id, attachment_id)
+        if found is None:
+            abort(404, "No such picture.")
+        data, kind, name = found.data, found.content_type, found.filename
+    if kind not in PICTURE_TYPES:  # stored before a rule changed: never serve it as is
+        abort(404, "No such picture.")
+    response = make_response(data)
+    response.headers["Content-Type"] = kind
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @bp.route("/mentions/<int:mention_id>/claim", methods=["POST"])

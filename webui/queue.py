@@ -118,8 +118,15 @@ def nav_counts() -> dict[str, Any]:
 
 
 @bp.route("/")
-@queue_access
 def index() -> Any:
+    # Reporters may only forward: their home is the forward page.
+    if current_user.is_authenticated and user().role == "reporter":
+        return redirect(url_for("forward.form"))
+    return _queues_home()
+
+
+@queue_access
+def _queues_home() -> Any:
     mine = sorted(user().teams & set(TEAMS), key=TEAMS.index)
     return redirect(url_for("queue.team", team=mine[0] if mine else TEAMS[0]))
 

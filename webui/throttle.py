@@ -37,3 +37,27 @@ class Throttle:
         with self._lock:
             for key in keys:
                 self._failures.pop(key, None)
+
+
+class RateLimit:
+    """At most `limit` actions per `window` seconds per key (a person's forwards)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self._taken: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float | None:
+        """Count one action; None when allowed, else the seconds until the next one is."""
+        now = time.monotonic()
+        with self._lock:
+            taken = self._taken.setdefault(key, deque())
+            while taken and taken[0] <= now - self.window:
+                taken.popleft()
+            if len(taken) >= self.limit:
+                return taken[0] + self.window - now
+            taken.append(now)
+            if len(self._taken) > 10_000:
+                self._taken = {k: v for k, v in self._taken.items() if v}
+            return None

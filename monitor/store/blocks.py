@@ -25,7 +25,7 @@ from monitor.query import Query
 from monitor.query.text import WORD, fold
 from monitor.store.events import record_event
 from monitor.store.mentions import change_status
-from monitor.store.models import Block, Mention, User, utcnow
+from monitor.store.models import Block, Mention, Source, User, utcnow
 
 KINDS: tuple[str, ...] = ("author", "site", "phrase")
 REASONS: tuple[str, ...] = ("spam", "irrelevant", "manual")
@@ -210,15 +210,15 @@ def spam_suggestions(
     most marked first."""
     since = utcnow() - timedelta(days=days)
     rows = session.execute(
-        select(Mention.author, Mention.url).where(
-            Mention.status == "spam", Mention.updated_at >= since
-        )
+        select(Mention.author, Mention.url, Source.type, Source.url)
+        .join(Source, Source.id == Mention.source_id)
+        .where(Mention.status == "spam", Mention.updated_at >= since)
     )
     counts: Counter[tuple[str, str]] = Counter()
-    for author, url in rows:
+    for author, url, source_type, source_url in rows:
         if author and normalise_author(author):
             counts["author", normalise_author(author)] += 1
-        host = host_of(url)
+        host = _blockable_site(url, source_type, source_url)
         if host:
             counts["site", host] += 1
     blocked = {(kind, value) for kind, value in session.execute(select(Block.kind, Block.value))}
@@ -263,8 +263,15 @@ def what_to_block(mention: Mention) -> dict[str, str]:
     author = normalise_author(mention.author)
     if author:
         found["author"] = author
-    host = host_of(mention.url)
-    own = host_of(mention.source.url)
-    if host and mention.source.type not in PLATFORM_SOURCES and host != own:
+    host = _blockable_site(mention.url, mention.source.type, mention.source.url)
+    if host:
         found["site"] = host
     return found
+
+
+def _blockable_site(url: str | None, source_type: str, source_url: str) -> str | None:
+    """The item's site, unless blocking it would block the source itself."""
+    host = host_of(url)
+    if not host or source_type in PLATFORM_SOURCES or host == host_of(source_url):
+        return None
+    return host

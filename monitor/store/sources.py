@@ -352,7 +352,9 @@ def blind_spots(
 
 
 def list_sources(session: Session) -> list[Source]:
-    return list(session.scalars(select(Source).order_by(Source.name)))
+    """The sources people configured (not the built-in one forwards are stored under)."""
+    query = select(Source).where(Source.state != INTERNAL).order_by(Source.name)
+    return list(session.scalars(query))
 
 
 def source_ids(session: Session) -> dict[str, int]:

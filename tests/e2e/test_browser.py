@@ -108,6 +108,8 @@ def test_a_hostile_feed_item_executes_nothing(page: Page, base_url: str) -> None
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_reporter_is_kept_out_of_the_queue(page: Page, base_url: str) -> None:
     _log_in(page, base_url, "rita")
+    expect(page.locator("h1")).to_have_text("Forward to webcare")
+    page.goto(base_url + "/queue/webcare")
     expect(page.locator("h1")).to_have_text("Not allowed")
     expect(page.locator("main")).to_contain_text("may forward items")
 

@@ -131,7 +131,8 @@ def test_state_changes_are_checked_against_csrf_role_and_team(
 
 def test_a_reporter_cannot_open_the_queues(login: Callable[[str], FlaskClient]) -> None:
     client = login("rita")
-    for path in ("/", "/queue/webcare", "/mentions/1", "/sources"):
+    assert client.get("/").headers["Location"].endswith("/forward")  # their home
+    for path in ("/queue/webcare", "/mentions/1", "/sources"):
         response = client.get(path)
         assert response.status_code == 403
         assert "may forward items" in response.get_data(as_text=True)

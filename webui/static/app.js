@@ -171,3 +171,21 @@
     }
   });
 })();
+
+// Forms that must be sent once (a forward): a second click while the first is on its way does
+// nothing. The server also treats a repeat as one forward; this spares the person the doubt.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-once")) { return; }
+    if (form.getAttribute("data-sent")) { event.preventDefault(); return; }
+    form.setAttribute("data-sent", "1");
+    var button = form.querySelector("button[type=submit]");
+    if (button) { button.setAttribute("aria-busy", "true"); }
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-close-window]") : null;
+    if (button) { window.close(); }
+  });
+})();
