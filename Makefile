@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/webcare.toml
 
-.PHONY: run test lint bench install dev clean
+.PHONY: run test lint bench install dev clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ lint: dev
 ## bench: print the performance figures
 bench: dev
 	$(BIN)/python -m bench $(BENCH)
+
+## translations: gather the UI's strings, merge them into the Dutch catalogue, compile it
+translations: dev
+	$(BIN)/pybabel extract -F webui/babel.cfg -k _l --no-location --sort-output -o webui/translations/messages.pot webui
+	$(BIN)/pybabel update -i webui/translations/messages.pot -d webui/translations -l nl --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d webui/translations -l nl --statistics
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -23,6 +23,7 @@ from webui import (
     filters,
     forward,
     health,
+    i18n,
     mentions,
     metrics,
     query_tester,
@@ -68,6 +69,7 @@ def create_app(settings: Settings, db: Database, *, config: dict[str, Any] | Non
 
     csrf = CSRFProtect(app)
     auth.init_app(app)
+    i18n.init_app(app)
     filters.init_app(app)
     queue.init_app(app)
     for blueprint in (

@@ -1,4 +1,4 @@
-"""Each person's own settings: the time zone their pages show times in."""
+"""Each person's own settings: the language the pages speak and the time zone they show."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from monitor.store.models import User
 from webui.auth import user
 from webui.context import get_db, get_settings
+from webui.i18n import LANGUAGES, select_locale_for_browser
 
 bp = Blueprint("account", __name__)
 
@@ -25,6 +28,7 @@ def zones() -> list[str]:
 @login_required
 def index() -> Any:
     return render_template("account.html", zones=zones(), chosen=user().timezone,
+                           chosen_language=user().language or "",
                            organisation=get_settings().locale.timezone, team=None)  # fmt: skip
 
 
@@ -32,12 +36,18 @@ def index() -> Any:
 @login_required
 def save() -> Any:
     zone = request.form.get("timezone", "")
+    language = request.form.get("language", "")
     if zone and zone not in zones():
-        abort(400, f"Unknown time zone {zone!r}; choose one from the list.")
+        abort(400, _("Unknown time zone %(zone)s; choose one from the list.", zone=repr(zone)))
+    if language and language not in LANGUAGES:
+        abort(400, _("Choose English, Nederlands or your browser's language."))
     with get_db().write() as session:
         row = session.get(User, user().id)
         assert row is not None
         row.timezone = zone or None
-    shown = zone or f"the organisation's ({get_settings().locale.timezone})"
-    flash(f"Times are now shown in {shown}.", "info")
+        row.language = language or None
+    # The confirmation speaks the language just chosen.
+    with force_locale(language or select_locale_for_browser()):
+        shown = zone or _("the organisation's (%(zone)s)", zone=get_settings().locale.timezone)
+        flash(_("Saved. Times are now shown in %(zone)s.", zone=shown), "info")
     return redirect(url_for("account.index"))

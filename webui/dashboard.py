@@ -9,12 +9,13 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request
 
 from monitor.dashboard import AGE_BANDS, figures
-from monitor.names import CATEGORIES, CATEGORY_LABELS, TEAM_LABELS, TEAMS
+from monitor.names import CATEGORIES, TEAMS
 from monitor.store.forwards import ambassadors
 from monitor.store.models import utcnow
 from webui.auth import queue_access
 from webui.charts import horizontal_bars, stacked_columns
 from webui.context import get_db, get_settings
+from webui.labels import CATEGORY_LABELS, LANE_LABELS, label
 
 bp = Blueprint("dashboard", __name__)
 PERIODS = (7, 14, 30, 90)
@@ -49,16 +50,16 @@ def index() -> Any:
         ),
         sources=horizontal_bars(sources, kind="source"),
         backlog=stacked_columns(
-            [TEAM_LABELS[t] for t in TEAMS],
+            [label(LANE_LABELS, t) for t in TEAMS],
             {band: [f.backlog[t][i] for t in TEAMS] for i, band in enumerate(band_labels)},
             width=420,
             height=200,
             kinds=band_kinds,
         ),
         band_legend=[(kind, label) for label, kind in band_kinds.items()],
-        category_legend=[(c, CATEGORY_LABELS[c]) for c in CATEGORIES],
+        category_legend=[(c, label(CATEGORY_LABELS, c)) for c in CATEGORIES],
         teams=TEAMS,
         open_total=sum(sum(v) for v in f.backlog.values()),
         ambassadors=horizontal_bars(people, kind="ambassador") if people else None,
-        forwarded_per_team=[(TEAM_LABELS.get(t, t), n) for t, n in queues],
+        forwarded_per_team=[(label(LANE_LABELS, t), n) for t, n in queues],
     )

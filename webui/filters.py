@@ -9,11 +9,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask
 from flask_login import current_user
 
-from monitor.names import CATEGORY_LABELS, STATUSES, TEAM_LABELS
+from monitor.names import STATUSES
 from monitor.sla import human_remaining
 from monitor.store.notes import mention_spans
-
-LANE_LABELS = {**TEAM_LABELS, "review": "Needs review", "mine": "Mine"}
+from webui.labels import (
+    CATEGORY_LABELS,
+    CHANNEL_LABELS,
+    LANE_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    label,
+)
 
 
 def ago(moment: datetime | None, now: datetime | None = None) -> str:
@@ -124,8 +130,11 @@ def init_app(app: Flask) -> None:
             return ""
         return moment.astimezone(viewer_zone(app)).strftime(fmt)
 
-    app.add_template_filter(lambda c: CATEGORY_LABELS.get(c, c), "category_label")
-    app.add_template_filter(lambda t: LANE_LABELS.get(t, t), "team_label")
+    app.add_template_filter(lambda c: label(CATEGORY_LABELS, c), "category_label")
+    app.add_template_filter(lambda t: label(LANE_LABELS, t), "team_label")
+    app.add_template_filter(lambda s: label(STATUS_LABELS, s), "status_label")
+    app.add_template_filter(lambda r: label(ROLE_LABELS, r), "role_label")
+    app.add_template_filter(lambda c: label(CHANNEL_LABELS, c), "channel_label")
     app.add_template_filter(lambda s: str(s).replace("_", " "), "humanise")
     app.add_template_global(segments, "segments")
     app.add_template_global(note_segments, "note_segments")

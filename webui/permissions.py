@@ -21,11 +21,12 @@ class SessionUser(UserMixin):
     role: str
     teams: frozenset[str]
     timezone: str | None = None
+    language: str | None = None
 
     @classmethod
     def from_row(cls, user: User) -> SessionUser:
         teams = frozenset(t.name for t in user.teams)
-        return cls(user.id, user.name, user.role, teams, user.timezone)
+        return cls(user.id, user.name, user.role, teams, user.timezone, user.language)
 
     def get_id(self) -> str:
         return str(self.id)
