@@ -219,12 +219,15 @@ def forward() -> Any:
         mention = get_mention(session, sent.mention_id)
         assert mention is not None
         record = _mention_json(mention)
+    # The mention itself, as GET /mentions/<id> gives it, and what became of this forward.
     result = {
-        "mention": record,
-        "forward_id": sent.forward_id,
+        **record,
         "existing": sent.existing,
-        "repeated": sent.repeated,
-        "page_error": sent.page_error,
+        "forward": {
+            "id": sent.forward_id,
+            "repeated": sent.repeated,
+            "page_error": sent.page_error,
+        },
     }
     return jsonify(result), 200 if sent.existing or sent.repeated else 201
 
@@ -360,7 +363,10 @@ def openapi() -> Any:
                             }
                         },
                         "responses": {
-                            "201": {"description": "a new mention: {mention, forward_id, ...}"},
+                            "201": {
+                                "description": "the new mention, with existing: false and "
+                                "forward: {id, repeated, page_error}"
+                            },
                             "200": {
                                 "description": "webcare had it already (existing) or you "
                                 "sent it a moment ago (repeated): that mention"

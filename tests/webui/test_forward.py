@@ -138,11 +138,11 @@ def test_the_api_forwards_for_every_role_and_answers_with_the_mention(
     created = client.post("/api/v1/forward", json={"text": text, "note": "via Teams"},
                           headers=rita)  # fmt: skip
     assert created.status_code == 201, created.json
-    assert created.json["mention"]["text"] == text
-    assert (created.json["existing"], created.json["repeated"]) == (False, False)
+    assert created.json["text"] == text and created.json["status"] == "new"
+    assert (created.json["existing"], created.json["forward"]["repeated"]) == (False, False)
     again = client.post("/api/v1/forward", json={"text": text, "note": "via Teams"}, headers=rita)
-    assert again.status_code == 200 and again.json["repeated"] is True
-    assert again.json["mention"]["id"] == created.json["mention"]["id"]
+    assert again.status_code == 200 and again.json["forward"]["repeated"] is True
+    assert again.json["id"] == created.json["id"]
     other = client.post("/api/v1/forward", json={"text": text}, headers=_token(db, "anne"))
     assert other.status_code == 200 and other.json["existing"] is True
     # Reading the queues stays closed to a reporter.
