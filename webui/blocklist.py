@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from monitor.errors import WebcareError
@@ -17,6 +20,8 @@ from webui.auth import login_manager, user
 from webui.context import get_db, get_settings
 
 bp = Blueprint("blocklist", __name__, url_prefix="/blocklist")
+KIND_LABELS = {"author": _l("Author"), "site": _l("Site"), "phrase": _l("Phrase")}
+REASON_LABELS = {"spam": _l("spam"), "irrelevant": _l("irrelevant"), "manual": _l("added by hand")}
 
 
 @bp.before_request
@@ -24,7 +29,7 @@ def _workers_only() -> Any:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if user().role not in WORK_ROLES:
-        abort(403, "Only people who work the queues can change the blocklist.")
+        abort(403, _("Only people who work the queues can change the blocklist."))
     return None
 
 
@@ -41,6 +46,8 @@ def index() -> Any:
         configured=settings.blocklist,
         brands=[b.name for b in settings.brands],
         kinds=blocks.KINDS,
+        kind_labels=KIND_LABELS,
+        reason_labels=REASON_LABELS,
         team=None,
     )
 
@@ -50,7 +57,7 @@ def add() -> Any:
     kind = request.form.get("kind", "")
     brand = request.form.get("brand") or blocks.EVERY_BRAND
     if brand != blocks.EVERY_BRAND and brand not in {b.name for b in get_settings().brands}:
-        abort(400, f"There is no brand called {brand!r}.")
+        abort(400, _("There is no brand called %(brand)s.", brand=repr(brand)))
     reason = "spam" if request.form.get("reason") == "spam" else "manual"
     try:
         with get_db().write() as session:
@@ -60,11 +67,15 @@ def add() -> Any:
             closed = blocks.sweep(session, entry, by=actor) if request.form.get("sweep") else []
             value = entry.value
     except WebcareError as exc:
-        flash(f"Not added: {exc}.", "error")
+        flash(_("Not added: %(reason)s.", reason=exc), "error")
         return redirect(url_for("blocklist.index"))
-    message = f"“{value}” is on the blocklist" + ("." if new else " already.")
+    if new:
+        message = _("“%(value)s” is on the blocklist.", value=value)
+    else:
+        message = _("“%(value)s” is on the blocklist already.", value=value)
     if closed:
-        message += f" {len(closed)} new mention{'s' if len(closed) != 1 else ''} closed."
+        message += " " + ngettext("%(num)d new mention closed.", "%(num)d new mentions closed.",
+                                  len(closed))  # fmt: skip
     flash(message, "info")
     return redirect(url_for("blocklist.index"))
 
@@ -77,5 +88,6 @@ def remove(block_id: int) -> Any:
             value = entry.value
     except WebcareError as exc:
         abort(404, str(exc))
-    flash(f"“{value}” is off the blocklist; items with it are collected again.", "info")
+    flash(_("“%(value)s” is off the blocklist; items with it are collected again.", value=value),
+          "info")  # fmt: skip
     return redirect(url_for("blocklist.index"))

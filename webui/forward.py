@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from monitor.alerts.alerter import Alerter
@@ -124,19 +125,20 @@ def submit() -> Any:
             values["url"], values["text"], values["note"], values["via"]
         )
     except RateLimited as exc:
-        flash(str(exc), "error")
+        flash(_("You have forwarded a lot in the last minute; try again in %(seconds)d seconds.",
+                seconds=max(1, round(exc.wait))), "error")  # fmt: skip
         return _page(values, 429)
     except WebcareError as exc:
-        flash(f"Not forwarded: {exc}.", "error")
+        flash(_("Not forwarded: %(reason)s.", reason=exc), "error")
         return _page(values, 400)
     if sent.repeated:
-        flash("You sent this a moment ago; it is forwarded once.", "info")
+        flash(_("You sent this a moment ago; it is forwarded once."), "info")
     elif sent.existing:
-        flash("Webcare has this one already; your forward is added to it. Thank you!", "info")
+        flash(_("Webcare has this one already; your forward is added to it. Thank you!"), "info")
     else:
-        flash("Thank you! Webcare has it now.", "info")
+        flash(_("Thank you! Webcare has it now."), "info")
     if sent.page_error:
-        flash(f"The link is kept, but {sent.page_error}.", "warning")
+        flash(_("The link is kept, but %(reason)s.", reason=sent.page_error), "warning")
     if values["via"] == "bookmarklet":
         return render_template("forward_done.html", sent=sent, team=None)
     return redirect(url_for("forward.mine"))
@@ -178,12 +180,12 @@ def manifest() -> Any:
 def mention_status(mention: Mention) -> str:
     """A forwarder's view of where their forward stands."""
     if mention.status == "resolved":
-        return "handled"
+        return str(_("handled"))
     if mention.status in ("dismissed", "spam"):
-        return "closed without reply"
+        return str(_("closed without reply"))
     if mention.status == "new":
-        return "waiting for webcare"
-    return "webcare is on it"
+        return str(_("waiting for webcare"))
+    return str(_("webcare is on it"))
 
 
 def bookmarklet(form_url: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from monitor.errors import WebcareError
@@ -23,7 +24,7 @@ def _workers_only() -> Any:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if user().role not in WORK_ROLES:
-        abort(403, "Only people who work the queues can edit reply snippets.")
+        abort(403, _("Only people who work the queues can edit reply snippets."))
     return None
 
 
@@ -50,9 +51,9 @@ def save(reply_id: int | None = None) -> Any:
                                  settings=get_settings(), reply_id=reply_id)  # fmt: skip
             name = snippet.name
     except WebcareError as exc:
-        flash(f"Not saved: {exc}.", "error")
+        flash(_("Not saved: %(reason)s.", reason=exc), "error")
         return _page(reply_id, form, 400)
-    flash(f"Snippet “{name}” saved; it shows on fitting mentions now.", "info")
+    flash(_("Snippet “%(name)s” saved; it shows on fitting mentions now.", name=name), "info")
     return redirect(url_for("replies.index"))
 
 
@@ -63,5 +64,5 @@ def delete(reply_id: int) -> Any:
             name = delete_reply(session, reply_id, by=session.get(User, user().id))
     except WebcareError as exc:
         abort(404, str(exc))
-    flash(f"Snippet “{name}” deleted.", "info")
+    flash(_("Snippet “%(name)s” deleted.", name=name), "info")
     return redirect(url_for("replies.index"))
