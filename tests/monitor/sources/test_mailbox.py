@@ -757,6 +757,8 @@ def test_a_forwarded_mail_becomes_a_mention_through_the_collector(
     forwarded = mentions["<CAF0rward-1@mail.stroomlijn.nl>"]
     assert forwarded.url == "https://forum.example.net/t/storingen/4211?u=piet"
     assert forwarded.author == "Jan de Vries <jan.devries@stroomlijn.nl>"
+    # An angry customer, forwarded by a colleague: a complaint, in customer service's queue.
+    assert (forwarded.category, forwarded.team) == ("complaint", "customer_service")
     assert len(mentions) == 3 and "<latin1-1@stroomlijn.nl>" in mentions
     # The last mail is marked at the next check, once its items are known to be stored.
     assert dovecot.flags(account) == ["$WebcareProcessed"] * 3 + [""]
