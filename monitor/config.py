@@ -223,6 +223,9 @@ class SourceSettings(_Section):
     # Subscribe to the WebSub hub the feed announces (needs [web] public_url); polling goes on,
     # slower, as the fallback.
     websub: bool = False
+    # For imap: read the page a forwarded mail links to (through the guarded fetcher), so the
+    # mention is the post itself, with its title and text.
+    read_links: bool = True
     interval: Duration = 300.0
     enabled: bool = True
     brands: tuple[str, ...] | None = None
@@ -238,12 +241,14 @@ class SourceSettings(_Section):
     @property
     def options(self) -> dict[str, Any]:
         """The type-specific settings an adapter reads."""
-        found = {
+        found: dict[str, Any] = {
             "search": self.search,
             "username": self.username,
             "password_env": self.password_env,
             "websub": self.websub or None,
         }
+        if self.type == "imap":
+            found["read_links"] = self.read_links
         return {key: value for key, value in found.items() if value is not None}
 
     @model_validator(mode="after")
@@ -258,6 +263,8 @@ class SourceSettings(_Section):
         if self.type in ("imap", "appstore") and self.query is None:
             # Forwards to webcare and reviews of our own app concern us, named or not.
             object.__setattr__(self, "query", "*")
+        if "read_links" in self.model_fields_set and self.type != "imap":
+            raise ValueError("read_links: only imap sources read the pages their mails link to")
         try:
             adapter_for(self.type).check(self.url, self.options)
         except ValueError as exc:
@@ -708,7 +715,7 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{location}: {message}" if location else message
 
 
-_KEY_PREFIX = re.compile(r"^(url|search|username|password_env|websub|end_ratio): ")
+_KEY_PREFIX = re.compile(r"^(url|search|username|password_env|websub|read_links|end_ratio): ")
 
 
 def settings_from_mapping(data: Mapping[str, Any], *, origin: str = "<config>") -> Settings:

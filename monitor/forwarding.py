@@ -222,7 +222,8 @@ def credit_mail_forwards(
                 forwarder=forwarder,
                 channel="mail",
                 url=item.url,
-                note=None,
+                # A mail of only the sender's words made the mention's text: no note beside it.
+                note=item.note if item.note != item.text else None,
                 existing=mention_id not in report.created,
                 fingerprint=print_,
             )

@@ -33,6 +33,9 @@ class Item:
     published_at: datetime | None = None
     language_hint: str | None = None
     images: tuple[Image, ...] = ()
+    # What the person who forwarded it wrote about it (the webcare mailbox): kept with the
+    # forward, apart from the post, so a colleague's words are not classified as the public's.
+    note: str = ""
 
 
 @dataclass(frozen=True)

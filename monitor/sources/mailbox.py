@@ -35,8 +35,10 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email import policy
 from email.errors import MessageError
@@ -46,7 +48,8 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from monitor.errors import BlockedAddressError, FetchError
-from monitor.fetch import FetchPolicy, is_forbidden_address
+from monitor.extract import Page, read_page
+from monitor.fetch import Fetcher, FetchPolicy, is_forbidden_address
 from monitor.images import MAX_IMAGE_BYTES, MAX_IMAGES, is_whole, safe_filename, sniff
 from monitor.sources.base import CollectContext, Collected, Image, Item, SourceRequest
 from monitor.text import MAX_AUTHOR, MAX_TEXT, MAX_TITLE, html_to_text, plain_text, truncate
@@ -59,6 +62,9 @@ MAX_MAILS_PER_CHECK = 200
 MAX_MAIL_BYTES = 5 * 1024 * 1024
 MAX_ID_LENGTH = 500
 MAX_URL_LENGTH = 2000
+# Linked pages read per check, and how many at once.
+MAX_PAGES_PER_CHECK = 50
+PAGE_READERS = 4
 _PORTS = {"imaps": 993, "imap": 143}
 
 
@@ -129,7 +135,60 @@ class MailboxAdapter:
             poll = _Poll(imap, source.name, deadline)
             poll.run(_search(imap, folder.marker))
         token = f"imap:{folder.uidvalidity}:{_uid_set(poll.handled)}" if poll.handled else None
-        return Collected(items=poll.items, etag=token, bytes_read=poll.bytes_read)
+        items = poll.items
+        if source.options.get("read_links", True):
+            # After the mailbox is closed: a slow site must not hold the IMAP session open.
+            items = read_linked_pages(items, context.fetcher, deadline, source.name)
+        return Collected(items=items, etag=token, bytes_read=poll.bytes_read)
+
+
+def read_linked_pages(
+    items: list[Item], fetcher: Fetcher, deadline: float, source_name: str
+) -> list[Item]:
+    """Each mailed link read as the forward page reads one: the page's title and main text make
+    the mention, the mail's forwarded text stays the text where there is one (it is what the
+    person chose to send), and the forwarder's own words stay in the note. A page that cannot be
+    read (blocked, gone, slow, no text) leaves the mail as it came: nothing is lost."""
+    linked = [i for i, item in enumerate(items) if item.url][:MAX_PAGES_PER_CHECK]
+    if not linked:
+        return items
+    out = list(items)
+    with ThreadPoolExecutor(max_workers=PAGE_READERS, thread_name_prefix="mail-links") as pool:
+        futures = {
+            i: pool.submit(_page_or_none, fetcher, str(items[i].url), deadline) for i in linked
+        }
+        for i, future in futures.items():
+            try:
+                page = future.result(timeout=max(0.0, deadline - time.monotonic()))
+            except (FutureTimeout, FetchError) as exc:
+                log.info("%s: %s: the page was not read: %s", source_name, items[i].url, exc)
+                continue
+            if page is not None:
+                out[i] = _with_page(items[i], page)
+    return out
+
+
+def _page_or_none(fetcher: Fetcher, url: str, deadline: float) -> Page | None:
+    if time.monotonic() > deadline:
+        return None
+    try:
+        return read_page(fetcher, url)
+    except BlockedAddressError:
+        log.info("%s: a private or local address; not read", url)
+    except FetchError as exc:
+        log.info("%s: the page was not read: %s", url, exc)
+    return None
+
+
+def _with_page(item: Item, page: Page) -> Item:
+    mail_text_is_only_the_note = item.text == item.note
+    return replace(
+        item,
+        url=page.url or item.url,
+        title=truncate(page.title, MAX_TITLE) or item.title,
+        text=page.text if mail_text_is_only_the_note and page.text else item.text,
+        published_at=page.published_at or item.published_at,
+    )
 
 
 def _credentials(options: Mapping[str, Any]) -> tuple[str, str]:
@@ -479,7 +538,8 @@ _LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "iso_8859-1", "latin-1", "latin1", 
 
 
 def mail_to_item(raw: bytes) -> Item:
-    """One forwarded mail as an Item: the forwarder as author, the forwarded post as url."""
+    """One forwarded mail as an Item: the forwarder as author and their words as the note, the
+    forwarded post as url and text."""
     message = _PARSER.parsebytes(raw)
     sender, sender_domain = _sender(message)
     body = _read_body(message)
@@ -487,10 +547,12 @@ def mail_to_item(raw: bytes) -> Item:
         source_item_id=_message_id(message, raw),
         url=_pick_link(body.links, sender_domain),
         title=_one_line(_FORWARD_PREFIX.sub("", _header(message, "Subject")), MAX_TITLE),
-        text=plain_text(_joined(body.note, body.forwarded), MAX_TEXT),
+        # What was forwarded is the post; with nothing forwarded, the sender's words are.
+        text=plain_text(body.forwarded or body.note, MAX_TEXT),
         author=_one_line(sender, MAX_AUTHOR),
         published_at=_date(message),
         images=_images(message),
+        note=plain_text(body.note, MAX_TEXT),
     )
 
 

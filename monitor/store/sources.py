@@ -20,7 +20,7 @@ ACTIVE, PAUSED, DISABLED, REMOVED = "active", "paused", "disabled", "removed"
 INTERNAL = "internal"
 # While a WebSub hub pushes a feed's news, polling is only the fallback: this many times slower.
 PUSHED_SLOWDOWN = 4.0
-_ADAPTER_OPTIONS = ("search", "username", "password_env", "websub")
+_ADAPTER_OPTIONS = ("search", "username", "password_env", "websub", "read_links")
 
 
 def _options(config: SourceSettings) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from monitor.store.attachments import attachments_of
 from monitor.store.db import Database
 from monitor.store.models import Forward, Mention
 from monitor.store.users import add_user
+from tests.conftest import FeedServer
 
 MAILS = Path(__file__).parent / "fixtures" / "mailbox"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -307,7 +308,9 @@ def request(url: str, user: str, **changes: Any) -> SourceRequest:
         type="imap",
         url=url,
         allow_private_addresses=True,
-        options={"username": user, "password_env": PASSWORD_ENV},
+        # The fixtures link to sites on the internet, which tests never reach; reading linked
+        # pages has tests of its own, against a page served here.
+        options={"username": user, "password_env": PASSWORD_ENV, "read_links": False},
     )
     return replace(base, **changes)
 
@@ -336,9 +339,11 @@ def test_a_forwarded_mail_with_a_note_and_a_link_becomes_an_item_by_the_forwarde
     assert item.title == "Boze klant op het forum"
     assert item.source_item_id == "<CAF0rward-1@mail.stroomlijn.nl>"
     assert item.published_at == datetime(2024, 5, 7, 7, 15, tzinfo=UTC)
-    assert item.text.startswith("Kunnen jullie hier vandaag op reageren?")
+    # The colleague's words are the note; the forwarded post is the text.
+    assert item.note.startswith("Kunnen jullie hier vandaag op reageren?")
+    assert "Kunnen jullie" not in item.text
     assert "Stroomlijn neemt de telefoon niet op!" in item.text
-    assert "Jan de Vries | Stroomlijn Energie" not in item.text  # the signature stays out
+    assert "Jan de Vries | Stroomlijn Energie" not in item.note + item.text  # no signature
 
 
 def test_an_html_mail_with_scripts_becomes_clean_text_and_keeps_the_real_link(
@@ -364,7 +369,8 @@ def test_a_mail_without_a_link_keeps_its_text(
     assert item.url is None
     assert item.title == "vraag van een klant"
     assert "hoe kan ik mijn termijnbedrag bij Stroomlijn verlagen?" in item.text
-    assert item.text.startswith("Deze kwam bij de receptie binnen.")
+    assert item.note == "Deze kwam bij de receptie binnen."
+    assert "receptie" not in item.text
 
 
 def test_encoded_subjects_senders_and_latin1_bodies_decode_right(
@@ -388,7 +394,7 @@ def test_a_mail_forwarded_as_attachment_with_a_screenshot_gives_the_inner_mail(
     [item] = check(request(dovecot.url(), account), context).items
     assert item.url == "https://x.com/kees_k/status/1789012345678901234"
     assert "weer een storing in Utrecht-Oost" in item.text
-    assert "Doorgestuurd als bijlage" in item.text
+    assert item.note == "Doorgestuurd als bijlage, met een screenshot erbij."
     assert "iVBORw0KGgo" not in item.text and "screenshot.png" not in item.text
     # The screenshot is kept as a picture on the item.
     [image] = item.images
@@ -430,6 +436,108 @@ def test_a_huge_mail_is_read_in_part_and_never_breaks_the_check(
     assert collected.items[0].text == "Klant klaagt over Stroomlijn, zie de bijlage."
     assert "only its first 20000 were read" in caplog.text
     assert collected.bytes_read < 60_000
+
+
+# --- the pages mailed links point to --------------------------------------------------------
+
+FORUM_PAGE = """<!doctype html><html lang="nl"><head><title>Al drie dagen geen stroom | Forum</title>
+</head><body><nav><a href="/">Forum</a> Inloggen Registreren</nav>
+<article><h1>Al drie dagen geen stroom</h1>
+<p>Al drie dagen zit ik zonder stroom en Stroomlijn neemt de telefoon niet op. Belachelijk,
+niemand laat iets weten en de storingspagina zegt dat alles werkt.</p>
+<p>Wie heeft dit ook? Ik ben het echt zat met dit bedrijf.</p></article>
+<footer>Forumregels - Privacy</footer></body></html>"""
+
+
+def linked_mail(link: str, *, forwarded: str = "", message_id: str = "<link-1@x>") -> bytes:
+    body = f"Kunnen jullie hier vandaag op reageren?\n\n{link}\n"
+    if forwarded:
+        body += f"\n---------- Forwarded message ---------\n{forwarded}\n"
+    return (
+        "From: Jan de Vries <jan.devries@stroomlijn.nl>\nSubject: Fwd: kijk even\n"
+        f"Message-ID: {message_id}\nContent-Type: text/plain; charset=utf-8\n\n{body}"
+    ).encode()
+
+
+@pytest.fixture
+def open_context() -> Iterator[CollectContext]:
+    """A collector allowed to reach this machine, where the test serves the linked pages."""
+    fetcher = Fetcher(FetchPolicy(connect_timeout=3, read_timeout=5, total_timeout=20,
+                                  allow_private_addresses=True))  # fmt: skip
+    yield CollectContext(fetcher=fetcher, read_feed=read_feed)
+    fetcher.close()
+
+
+def reading(url: str, user: str) -> SourceRequest:
+    return request(url, user, options={"username": user, "password_env": PASSWORD_ENV})
+
+
+def test_a_mailed_link_is_read_and_the_page_becomes_the_item_with_the_mail_as_note(
+    dovecot: Dovecot, account: str, open_context: CollectContext, feed_server: FeedServer
+) -> None:
+    link = feed_server.serve("/t/4211", FORUM_PAGE, content_type="text/html; charset=utf-8")
+    dovecot.deliver(account, linked_mail(link))
+    [item] = check(reading(dovecot.url(), account), open_context).items
+    assert item.url == link
+    assert item.title.startswith("Al drie dagen geen stroom")
+    assert "Stroomlijn neemt de telefoon niet op" in item.text
+    for chrome in ("Inloggen", "Forumregels", "Kunnen jullie"):
+        assert chrome not in item.text
+    assert item.note == "Kunnen jullie hier vandaag op reageren?\n\n" + link
+    assert item.author == "Jan de Vries <jan.devries@stroomlijn.nl>"  # the forwarder
+    assert feed_server.routes["/t/4211"].hits == 1
+
+
+def test_what_a_mail_forwards_stays_the_text_and_the_page_gives_the_title(
+    dovecot: Dovecot, account: str, open_context: CollectContext, feed_server: FeedServer
+) -> None:
+    link = feed_server.serve("/t/4211", FORUM_PAGE, content_type="text/html")
+    quoted = "Piet schreef: Stroomlijn reageert nergens op."
+    dovecot.deliver(account, linked_mail(link, forwarded=quoted))
+    [item] = check(reading(dovecot.url(), account), open_context).items
+    assert item.title.startswith("Al drie dagen geen stroom")
+    assert quoted in item.text and "drie dagen zit ik" not in item.text
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "content_type"),
+    [("/weg", 404, "text/html"), ("/leeg", 200, "text/html"), ("/pdf", 200, "application/pdf")],
+)
+def test_a_link_that_cannot_be_read_leaves_the_mail_as_it_came(
+    dovecot: Dovecot,
+    account: str,
+    open_context: CollectContext,
+    feed_server: FeedServer,
+    path: str,
+    status: int,
+    content_type: str,
+) -> None:
+    link = feed_server.serve(path, "<html><body></body></html>", status=status,
+                             content_type=content_type)  # fmt: skip
+    dovecot.deliver(account, linked_mail(link))
+    [item] = check(reading(dovecot.url(), account), open_context).items
+    assert item.url == link and item.title == "kijk even"
+    assert item.text == item.note == "Kunnen jullie hier vandaag op reageren?\n\n" + link
+
+
+def test_a_mailed_link_to_a_private_address_is_not_fetched(
+    dovecot: Dovecot, account: str, context: CollectContext, feed_server: FeedServer
+) -> None:
+    # The mailbox itself may be on the private network; the pages it links to may not.
+    link = feed_server.serve("/intern", FORUM_PAGE, content_type="text/html")
+    dovecot.deliver(account, linked_mail(link))
+    [item] = check(reading(dovecot.url(), account), context).items
+    assert feed_server.routes["/intern"].hits == 0
+    assert item.title == "kijk even" and item.url == link
+
+
+def test_read_links_false_leaves_linked_pages_alone(
+    dovecot: Dovecot, account: str, open_context: CollectContext, feed_server: FeedServer
+) -> None:
+    link = feed_server.serve("/t/4211", FORUM_PAGE, content_type="text/html")
+    dovecot.deliver(account, linked_mail(link))
+    [item] = check(request(dovecot.url(), account), open_context).items
+    assert feed_server.routes["/t/4211"].hits == 0 and item.title == "kijk even"
 
 
 # --- each mail once, none lost ----------------------------------------------------------------
@@ -634,8 +742,10 @@ def test_a_complete_mailbox_config_is_accepted() -> None:
     assert source.options == {
         "username": "webcare@example.org",
         "password_env": "WEBCARE_IMAP_PASSWORD",
+        "read_links": True,  # linked pages are read unless the config says no
     }
     assert _config(url="imap://10.0.0.5:1143/Webcare/Doorgestuurd").sources[0].url
+    assert _config(read_links=False).sources[0].options["read_links"] is False
 
 
 @pytest.mark.parametrize(
@@ -663,6 +773,12 @@ def test_config_mistakes_are_one_clear_message_with_their_key(
     with pytest.raises(ConfigError) as caught:
         _config(**change)
     assert str(caught.value).startswith(f"webcare.toml: {message}")
+
+
+def test_read_links_belongs_to_mailboxes_only() -> None:
+    entry = {"name": "feed", "url": "https://example.org/feed", "read_links": False}
+    with pytest.raises(ConfigError, match=r"sources\[0\].read_links: only imap sources"):
+        settings_from_mapping({"sources": [entry]}, origin="webcare.toml")
 
 
 def test_the_password_itself_is_no_config_key() -> None:
@@ -721,6 +837,7 @@ def test_a_forwarded_mail_becomes_a_mention_through_the_collector(
                 "username": account,
                 "password_env": PASSWORD_ENV,
                 "allow_private_addresses": True,
+                "read_links": False,
                 "query": "*",
             }
         ]
@@ -778,3 +895,32 @@ def test_a_forwarded_mail_becomes_a_mention_through_the_collector(
     with db.read() as session:
         [picture] = attachments_of(session, attached.id)
     assert (picture.filename, picture.content_type) == ("screenshot.png", "image/png")
+
+
+def test_a_mailed_link_becomes_the_post_it_points_to_with_the_note_on_the_forward(
+    db: Database,
+    settings_for: Callable[..., Settings],
+    dovecot: Dovecot,
+    account: str,
+    feed_server: FeedServer,
+) -> None:
+    source = {"name": "webcare-mail", "type": "imap", "url": dovecot.url(), "username": account,
+              "password_env": PASSWORD_ENV}  # fmt: skip
+    settings = settings_for([source], fetch={"allow_private_addresses": True})
+    link = feed_server.serve("/t/4211", FORUM_PAGE, content_type="text/html")
+    collector = Collector(settings, db, Ingestor(settings, db, ModelProvider(db)))
+    try:
+        dovecot.deliver(account, linked_mail(link))
+        [outcome] = collector.collect_once()
+        assert outcome.ok and outcome.report.new == 1, outcome.error
+    finally:
+        collector.close()
+    with db.read() as session:
+        [mention] = session.scalars(select(Mention))
+        [forward] = session.scalars(select(Forward))
+        assert mention.title.startswith("Al drie dagen geen stroom")
+        assert "Kunnen jullie" not in mention.text
+        # The customer's post is classified, not the colleague's question about it.
+        assert (mention.category, mention.team) == ("complaint", "customer_service")
+        assert forward.mention_id == mention.id and forward.forwarder == "jan.devries@stroomlijn.nl"
+        assert forward.note == "Kunnen jullie hier vandaag op reageren?\n\n" + link
