@@ -441,7 +441,8 @@ def test_a_huge_mail_is_read_in_part_and_never_breaks_the_check(
 # --- the pages mailed links point to --------------------------------------------------------
 
 FORUM_PAGE = """<!doctype html><html lang="nl">
-<head><title>Al drie dagen geen stroom | Forum</title></head><body><nav><a href="/">Forum</a> Inloggen Registreren</nav>
+<head><title>Al drie dagen geen stroom | Forum</title></head>
+<body><nav><a href="/">Forum</a> Inloggen Registreren</nav>
 <article><h1>Al drie dagen geen stroom</h1>
 <p>Al drie dagen zit ik zonder stroom en Stroomlijn neemt de telefoon niet op. Belachelijk,
 niemand laat iets weten en de storingspagina zegt dat alles werkt.</p>
