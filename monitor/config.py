@@ -263,7 +263,7 @@ class SourceSettings(_Section):
         if self.type in ("imap", "appstore") and self.query is None:
             # Forwards to webcare and reviews of our own app concern us, named or not.
             object.__setattr__(self, "query", "*")
-        if "read_links" in self.model_fields_set and self.type != "imap":
+        if not self.read_links and self.type != "imap":  # True is every type's default
             raise ValueError("read_links: only imap sources read the pages their mails link to")
         try:
             adapter_for(self.type).check(self.url, self.options)

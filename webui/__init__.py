@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 
 from monitor.config import Settings
@@ -109,23 +110,24 @@ def create_app(settings: Settings, db: Database, *, config: dict[str, Any] | Non
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
-    for code, title in (
-        (403, "Not allowed"),
-        (404, "Not found"),
-        (400, "Bad request"),
-        (429, "Too many attempts"),
+    for code, title, shown in (
+        (403, "Not allowed", _l("Not allowed")),
+        (404, "Not found", _l("Not found")),
+        (400, "Bad request", _l("Bad request")),
+        (429, "Too many attempts", _l("Too many attempts")),
     ):
-        app.register_error_handler(code, _error_page(code, title))
+        app.register_error_handler(code, _error_page(code, title, shown))
     return app
 
 
-def _error_page(code: int, title: str) -> Any:
+def _error_page(code: int, title: str, shown: Any) -> Any:
     def handler(error: Any) -> Any:
         description = getattr(error, "description", "") or ""
         # Flask prefers these handlers (by status code) over the API's own (by class), and
         # API clients must get JSON.
         if request.blueprint == "api":
             return jsonify(error=description or title), code
-        return render_template("error.html", code=code, title=title, description=description), code
+        page = render_template("error.html", code=code, title=shown, description=description)
+        return page, code
 
     return handler

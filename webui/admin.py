@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from monitor.store.model_versions import list_versions
@@ -61,5 +62,5 @@ def promote(version_id: int) -> Any:
         name = make_live(get_db(), version_id, actor=user().name)
     except ValueError as exc:
         abort(404, str(exc))
-    flash(f"Model {name} is now live; workers pick it up within a minute.", "info")
+    flash(_("Model %(name)s is now live; workers pick it up within a minute.", name=name), "info")
     return redirect(url_for("admin.models"))

@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from pydantic import ValidationError
 
 from monitor.alerts.channels import check_targets, describe
@@ -150,10 +152,12 @@ def add_rule() -> Any:
             alert_store.add_page_rule(session, name, data, actor=user().name)
     except (WebcareError, ConfigError) as exc:
         message = str(exc).removeprefix("<config>: ").replace("alerts[0].", "")
-        flash(f"The rule was not saved: {message}", "error")
+        flash(_("The rule was not saved: %(reason)s", reason=message), "error")
         kept = {k: v for k, v in request.form.items() if k != "csrf_token"}
         return redirect(url_for("alerts.index") + "?" + urlencode(kept) + "#new-rule")
-    flash(f"Rule {name!r} saved; every worker uses it within 15 seconds.", "info")
+    flash(
+        _("Rule %(name)s saved; every worker uses it within 15 seconds.", name=repr(name)), "info"
+    )
     return redirect(url_for("alerts.index"))
 
 
@@ -171,7 +175,8 @@ def change_rule(rule_id: int, action: str) -> Any:
                 abort(404)
     except WebcareError as exc:
         abort(404, str(exc))
-    flash(f"Rule {name!r}: {action}d.", "info")
+    done = {"delete": _("deleted"), "enable": _("enabled"), "disable": _("disabled")}[action]
+    flash(_("Rule %(name)s: %(done)s.", name=repr(name), done=done), "info")
     return redirect(url_for("alerts.index"))
 
 
@@ -202,7 +207,8 @@ def send_test() -> Any:
             )],
             now,
         )  # fmt: skip
-    flash(f"Test alert for {name!r} queued; a worker sends it within seconds.", "info")
+    flash(_("Test alert for %(name)s queued; a worker sends it within seconds.", name=repr(name)),
+          "info")  # fmt: skip
     return redirect(url_for("alerts.index"))
 
 
@@ -213,5 +219,6 @@ def retry() -> Any:
     ids = [int(i) for i in request.form.getlist("delivery") if i.isdigit()]
     with get_db().write() as session:
         count = alert_store.retry_failed(session, ids or None)
-    flash(f"{count} failed deliver{'y' if count == 1 else 'ies'} will be tried again.", "info")
+    flash(ngettext("%(num)d failed delivery will be tried again.",
+                   "%(num)d failed deliveries will be tried again.", count), "info")  # fmt: skip
     return redirect(url_for("alerts.index"))

@@ -19,6 +19,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
@@ -107,7 +108,7 @@ def login() -> Any:
         keys = (f"ip:{request.remote_addr}", f"user:{(form.username.data or '').lower()}")
         if throttle.blocked(*keys):
             status = 429
-            flash("Too many failed attempts. Wait a few minutes and try again.", "error")
+            flash(_("Too many failed attempts. Wait a few minutes and try again."), "error")
         elif form.validate_on_submit():
             with get_db().read() as db_session:
                 found = authenticate(db_session, form.username.data, form.password.data)
@@ -120,10 +121,10 @@ def login() -> Any:
                 return redirect(_safe_next(form.next.data))
             throttle.fail(*keys)
             status = 401
-            flash("Unknown user name or wrong password.", "error")
+            flash(_("Unknown user name or wrong password."), "error")
         else:
             status = 400
-            flash("Fill in your user name and password.", "error")
+            flash(_("Fill in your user name and password."), "error")
     return render_template("login.html", form=form), status
 
 
@@ -131,5 +132,5 @@ def login() -> Any:
 def logout() -> Any:
     logout_user()
     session.clear()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))

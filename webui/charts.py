@@ -55,15 +55,18 @@ def stacked_columns(
     height: int = 240,
     every: int = 1,
     kinds: dict[str, str] | None = None,
+    names: dict[str, str] | None = None,
 ) -> Chart:
     """One column per label, stacked by series (in the order given); every `every`-th label is
-    written under the axis. `kinds` names each series' CSS class, if not the series name."""
+    written under the axis. `kinds` names each series' CSS class, if not the series name; `names`
+    what people read for a series in the bars' titles, if not the series name."""
     left, bottom, top = 40.0, height - 24.0, 8.0
     totals = [sum(values[i] for values in series.values()) for i in range(len(labels))]
     ceiling = nice_ceiling(max(totals, default=0))
     scale = (bottom - top) / ceiling
     slot = (width - left) / max(len(labels), 1)
     column = slot * 0.7
+    shown = names or {}
     bars = []
     for i, label in enumerate(labels):
         x, y = left + i * slot + (slot - column) / 2, bottom
@@ -73,9 +76,7 @@ def stacked_columns(
             h = values[i] * scale
             y -= h
             kind = (kinds or {}).get(name, name)
-            bars.append(
-                Bar(x, y, column, h, kind, f"{label}: {values[i]} {name.replace('_', ' ')}")
-            )
+            bars.append(Bar(x, y, column, h, kind, f"{label}: {values[i]} {shown.get(name, name)}"))
     # Gridlines at whole, round numbers: 0-5-10-15-20, 0-10-...-50, 0-1-2.
     steps = next((n for n in (4, 5, 2) if ceiling % n == 0), 1)
     y_ticks = [

@@ -7,6 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from monitor.dashboard import AGE_BANDS, figures
 from monitor.names import CATEGORIES, TEAMS
@@ -18,6 +21,9 @@ from webui.context import get_db, get_settings
 from webui.labels import CATEGORY_LABELS, LANE_LABELS, label
 
 bp = Blueprint("dashboard", __name__)
+# What people read for monitor.dashboard.AGE_BANDS, in its order.
+BAND_LABELS = (_l("under 1 h"), _l("1–4 h"), _l("4–24 h"), _l("1–3 days"), _l("over 3 days"))
+assert len(BAND_LABELS) == len(AGE_BANDS)
 PERIODS = (7, 14, 30, 90)
 TOP_SOURCES = 10
 
@@ -35,9 +41,9 @@ def index() -> Any:
     sources = f.sources[:TOP_SOURCES]
     rest = sum(n for _, n in f.sources[TOP_SOURCES:])
     if rest:
-        sources.append((f"{len(f.sources) - TOP_SOURCES} other sources", rest))
-    labels = [day.strftime("%d %b") for day in f.days]
-    band_labels = [label for label, _ in AGE_BANDS]
+        sources.append((_("%(num)d other sources", num=len(f.sources) - TOP_SOURCES), rest))
+    labels = [format_date(day, "d MMM") for day in f.days]
+    band_labels = [str(shown) for shown in BAND_LABELS]
     band_kinds = {label: f"age{i}" for i, label in enumerate(band_labels)}
     return render_template(
         "dashboard.html",
@@ -46,7 +52,10 @@ def index() -> Any:
         periods=PERIODS,
         figures=f,
         per_day=stacked_columns(
-            labels, {c: f.per_day[c] for c in CATEGORIES}, every=max(1, days // 7)
+            labels,
+            {c: f.per_day[c] for c in CATEGORIES},
+            every=max(1, days // 7),
+            names={c: label(CATEGORY_LABELS, c).lower() for c in CATEGORIES},
         ),
         sources=horizontal_bars(sources, kind="source"),
         backlog=stacked_columns(

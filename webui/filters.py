@@ -6,17 +6,21 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import get_day_names, get_month_names
 from flask import Flask
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from monitor.names import STATUSES
-from monitor.sla import human_remaining
 from monitor.store.notes import mention_spans
 from webui.labels import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
     LANE_LABELS,
+    REASON_LABELS,
     ROLE_LABELS,
+    SOURCE_STATE_LABELS,
     STATUS_LABELS,
     label,
 )
@@ -24,14 +28,24 @@ from webui.labels import (
 
 def ago(moment: datetime | None, now: datetime | None = None) -> str:
     if moment is None:
-        return "never"
+        return _("never")
     seconds = int(((now or datetime.now(UTC)) - moment).total_seconds())
     if seconds < 0:
-        return "just now" if seconds > -60 else moment.strftime("%Y-%m-%d %H:%M")
-    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
-        if seconds >= size:
-            return f"{seconds // size} {unit} ago"
-    return "just now"
+        return _("just now") if seconds > -60 else moment.strftime("%Y-%m-%d %H:%M")
+    if seconds < 60:
+        return _("just now")
+    return _("%(span)s ago", span=_largest_unit(seconds))
+
+
+def _largest_unit(seconds: int) -> str:
+    """5 d, 3 h, 12 min or 40 s: the largest unit that fits, rounded down."""
+    if seconds >= 86400:
+        return _("%(num)d d", num=seconds // 86400)
+    if seconds >= 3600:
+        return _("%(num)d h", num=seconds // 3600)
+    if seconds >= 60:
+        return _("%(num)d min", num=seconds // 60)
+    return _("%(num)d s", num=seconds)
 
 
 def segments(text: str, hits: list[dict[str, Any]], field: str) -> list[tuple[str, bool]]:
@@ -80,15 +94,8 @@ def due(moment: datetime | None, now: datetime | None = None) -> str:
     if moment is None:
         return ""
     seconds = int((moment - (now or datetime.now(UTC))).total_seconds())
-    span = abs(seconds)
-    text = (
-        f"{span // 86400} d"
-        if span >= 86400
-        else f"{span // 3600} h"
-        if span >= 3600
-        else (f"{max(1, span // 60)} min")
-    )
-    return f"in {text}" if seconds >= 0 else f"overdue {text}"
+    span = _largest_unit(max(60, abs(seconds)))
+    return _("in %(span)s", span=span) if seconds >= 0 else _("overdue %(span)s", span=span)
 
 
 def duration(seconds: float | None) -> str:
@@ -97,13 +104,45 @@ def duration(seconds: float | None) -> str:
         return "—"
     total = round(seconds)
     if total < 120:
-        return f"{total} s"
+        return _("%(num)d s", num=total)
     if total < 7200:
-        return f"{round(total / 60)} min"
+        return _("%(num)d min", num=round(total / 60))
     if total < 2 * 86400:
         hours, minutes = divmod(round(total / 60), 60)
-        return f"{hours} h" + (f" {minutes} min" if minutes else "")
-    return f"{round(total / 86400)} d"
+        if not minutes:
+            return _("%(num)d h", num=hours)
+        return _("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes)
+    return _("%(num)d d", num=round(total / 86400))
+
+
+def remaining(seconds: float) -> str:
+    """SLA time left or overdue, short enough for a queue row: "2 h 05 min left"."""
+    minutes = int(abs(seconds) // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        amount = _("%(days)d d %(hours)d h", days=days, hours=hours)
+    elif hours:
+        amount = _("%(hours)d h %(minutes)02d min", hours=hours, minutes=minutes)
+    else:
+        amount = _("%(num)d min", num=minutes)
+    return _("%(span)s late", span=amount) if seconds < 0 else _("%(span)s left", span=amount)
+
+
+def local_time(moment: datetime, zone: ZoneInfo, fmt: str) -> str:
+    """strftime in the zone, with the names of days and months in the page's language."""
+    moment = moment.astimezone(zone)
+    locale = get_locale()
+    if locale is not None and locale.language != "en" and "%" in fmt:
+        names = {
+            "%A": get_day_names("wide", locale=locale)[moment.weekday()],
+            "%a": get_day_names("abbreviated", locale=locale)[moment.weekday()],
+            "%B": get_month_names("wide", locale=locale)[moment.month],
+            "%b": get_month_names("abbreviated", locale=locale)[moment.month],
+        }
+        for code, name in names.items():
+            fmt = fmt.replace(code, name.replace("%", "%%"))
+    return moment.strftime(fmt)
 
 
 def viewer_zone(app: Flask) -> ZoneInfo:
@@ -119,7 +158,7 @@ def viewer_zone(app: Flask) -> ZoneInfo:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(ago, "ago")
-    app.add_template_filter(human_remaining, "remaining")
+    app.add_template_filter(remaining, "remaining")
     app.add_template_filter(duration, "duration")
     app.add_template_filter(due, "due")
 
@@ -128,13 +167,15 @@ def init_app(app: Flask) -> None:
         """A time in the zone of the person looking, or else the organisation's."""
         if moment is None:
             return ""
-        return moment.astimezone(viewer_zone(app)).strftime(fmt)
+        return local_time(moment, viewer_zone(app), fmt)
 
     app.add_template_filter(lambda c: label(CATEGORY_LABELS, c), "category_label")
     app.add_template_filter(lambda t: label(LANE_LABELS, t), "team_label")
     app.add_template_filter(lambda s: label(STATUS_LABELS, s), "status_label")
     app.add_template_filter(lambda r: label(ROLE_LABELS, r), "role_label")
     app.add_template_filter(lambda c: label(CHANNEL_LABELS, c), "channel_label")
+    app.add_template_filter(lambda s: label(SOURCE_STATE_LABELS, s), "source_state_label")
+    app.add_template_filter(lambda r: label(REASON_LABELS, r), "status_reason")
     app.add_template_filter(lambda s: str(s).replace("_", " "), "humanise")
     app.add_template_global(segments, "segments")
     app.add_template_global(note_segments, "note_segments")

@@ -9,8 +9,10 @@ logs and the command line stay English: scripts and operators read those.
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import Babel
+from flask_babel import Babel, gettext
 from flask_login import current_user
+
+from webui.labels import STATUS_LABELS
 
 LANGUAGES = {"en": "English", "nl": "Nederlands"}
 DEFAULT = "en"
@@ -36,4 +38,22 @@ def init_app(app: Flask) -> None:
         from flask_babel import get_locale
 
         locale = get_locale()
-        return {"lang": locale.language if locale else DEFAULT, "languages": LANGUAGES}
+        return {
+            "lang": locale.language if locale else DEFAULT,
+            "languages": LANGUAGES,
+            "ui_text": script_text(),
+        }
+
+
+def script_text() -> dict[str, object]:
+    """The words app.js shows, in the page's language (read from a JSON block in the page)."""
+    return {
+        "statuses": {name: str(text) for name, text in STATUS_LABELS.items()},
+        "yours": gettext("yours"),
+        "refused": gettext("refused"),
+        "offline": gettext("not saved: no connection"),
+        "copy": gettext("Copy"),
+        "copied": gettext("Copied"),
+        "copy_failed": gettext("Copy failed: select the text"),
+        "press_ctrl_c": gettext("Press Ctrl+C"),
+    }

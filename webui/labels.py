@@ -44,6 +44,17 @@ CHANNEL_LABELS = {
 }
 
 
+# Why a mention was closed, as its history shows it.
+REASON_LABELS = {"irrelevant": _l("irrelevant"), "spam": _l("spam")}
+SOURCE_STATE_LABELS = {
+    "active": _l("active"),
+    "paused": _l("paused"),
+    "disabled": _l("disabled"),
+    "removed": _l("removed"),
+    "internal": _l("built in"),
+}
+
+
 def label(labels: dict[str, object], name: object) -> str:
     """The label for a name, or the name made readable when it has none."""
     found = labels.get(str(name))

@@ -14,6 +14,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from classifiers.explain import explain
@@ -25,7 +27,7 @@ from monitor.store.attachments import attachment, attachments_of
 from monitor.store.events import mention_history
 from monitor.store.forwards import forwards_of
 from monitor.store.mentions import change_status, get_mention
-from monitor.store.models import Classification
+from monitor.store.models import Block, Classification
 from monitor.store.notes import list_notes
 from monitor.store.replies import replies_for
 from monitor.store.sightings import list_sightings
@@ -33,6 +35,7 @@ from monitor.store.users import get_user
 from webui.actions import workable_mention, write_note
 from webui.auth import queue_access, user
 from webui.context import get_db, get_models, get_settings
+from webui.labels import CATEGORY_LABELS, LANE_LABELS, STATUS_LABELS, label
 
 bp = Blueprint("mentions", __name__)
 PICTURE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -92,10 +95,11 @@ def set_category(mention_id: int) -> Any:
         before = mention.category
         team = relabel(session, mention_id, category, actor, get_settings()).team
     if category == before:
-        flash("Label confirmed; it will teach the next model.", "info")
+        flash(_("Label confirmed; it will teach the next model."), "info")
     else:
-        flash(f"Relabelled as {category.replace('_', ' ')} and routed to {team.replace('_', ' ')}; "
-              "the next model learns from it.", "info")  # fmt: skip
+        flash(_("Relabelled as %(category)s and routed to %(team)s; the next model learns from it.",
+                category=label(CATEGORY_LABELS, category).lower(),
+                team=label(LANE_LABELS, team).lower()), "info")  # fmt: skip
     return redirect(url_for("mentions.show", mention_id=mention_id))
 
 
@@ -103,9 +107,9 @@ def set_category(mention_id: int) -> Any:
 @queue_access
 def set_status(mention_id: int) -> Any:
     status = request.form.get("status", "")
-    with get_db().write() as session, workable_mention(session, mention_id) as (_, actor):
+    with get_db().write() as session, workable_mention(session, mention_id) as (_mention, actor):
         change_status(session, mention_id, status, actor)
-    flash(f"Status set to {status.replace('_', ' ')}.", "info")
+    flash(_("Status set to %(status)s.", status=label(STATUS_LABELS, status)), "info")
     return redirect(url_for("mentions.show", mention_id=mention_id))
 
 
@@ -114,9 +118,9 @@ def set_status(mention_id: int) -> Any:
 def irrelevant(mention_id: int) -> Any:
     """Not about us at all (the other "Acme"): dismissed, and the page offers the phrase that
     keeps the next one out of the brand's query."""
-    with get_db().write() as session, workable_mention(session, mention_id) as (_, actor):
+    with get_db().write() as session, workable_mention(session, mention_id) as (_mention, actor):
         change_status(session, mention_id, "dismissed", actor, reason="irrelevant")
-    flash("Dismissed as irrelevant. Exclude a phrase below to keep the next one out.", "info")
+    flash(_("Dismissed as irrelevant. Exclude a phrase below to keep the next one out."), "info")
     return redirect(url_for("mentions.show", mention_id=mention_id, _anchor="keep-out"))
 
 
@@ -137,17 +141,40 @@ def block(mention_id: int) -> Any:
             status = "spam" if reason == "spam" else "dismissed"
             change_status(session, mention_id, status, actor, reason=reason)
         closed = blocks.sweep(session, entry, by=actor) if sweep else []
-        shown = {"author": "Author", "site": "Site", "phrase": "Phrase"}[entry.kind]
-    message = f"{shown} “{entry.value}” is on the blocklist" + ("" if new else " already")
-    if kind == "phrase":
-        message += f" for {'every brand' if entry.brand == '*' else entry.brand}"
-    message += "."
-    if closed:
-        status = "spam" if reason == "spam" else "dismissed"
-        message += f" {len(closed)} other new mention{'s' if len(closed) != 1 else ''} "
-        message += f"{'it matches' if kind == 'phrase' else 'by it'} closed as {status}."
-    flash(message, "info")
+    flash(_block_message(entry, new, closed), "info")
     return redirect(url_for("mentions.show", mention_id=mention_id))
+
+
+def _block_message(entry: Block, new: bool, closed: list[int]) -> str:
+    value = entry.value
+    if entry.kind == "phrase":
+        brand = _("every brand") if entry.brand == blocks.EVERY_BRAND else entry.brand
+        if new:
+            message = _("Phrase “%(value)s” is on the blocklist for %(brand)s.", value=value,
+                        brand=brand)  # fmt: skip
+        else:
+            message = _("Phrase “%(value)s” is on the blocklist already for %(brand)s.",
+                        value=value, brand=brand)  # fmt: skip
+    elif entry.kind == "author" and new:
+        message = _("Author “%(value)s” is on the blocklist.", value=value)
+    elif entry.kind == "author":
+        message = _("Author “%(value)s” is on the blocklist already.", value=value)
+    elif new:
+        message = _("Site “%(value)s” is on the blocklist.", value=value)
+    else:
+        message = _("Site “%(value)s” is on the blocklist already.", value=value)
+    if not closed:
+        return message
+    status = label(STATUS_LABELS, "spam" if entry.reason == "spam" else "dismissed")
+    if entry.kind == "phrase":
+        more = ngettext("%(num)d other new mention it matches closed as %(status)s.",
+                        "%(num)d other new mentions it matches closed as %(status)s.",
+                        len(closed), status=status)  # fmt: skip
+    else:
+        more = ngettext("%(num)d other new mention by it closed as %(status)s.",
+                        "%(num)d other new mentions by it closed as %(status)s.",
+                        len(closed), status=status)  # fmt: skip
+    return f"{message} {more}"
 
 
 @bp.route("/mentions/<int:mention_id>/attachments/<int:attachment_id>")
@@ -172,10 +199,10 @@ def picture(mention_id: int, attachment_id: int) -> Any:
 @bp.route("/mentions/<int:mention_id>/claim", methods=["POST"])
 @queue_access
 def take(mention_id: int) -> Any:
-    with get_db().write() as session, workable_mention(session, mention_id) as (_, actor):
+    with get_db().write() as session, workable_mention(session, mention_id) as (_mention, actor):
         assert actor is not None
         claim(session, mention_id, actor)
-    flash("It is yours; colleagues see that you are working on it.", "info")
+    flash(_("It is yours; colleagues see that you are working on it."), "info")
     return redirect(url_for("mentions.show", mention_id=mention_id))
 
 
@@ -188,25 +215,28 @@ def set_assignee(mention_id: int) -> Any:
     with get_db().write() as session, workable_mention(session, mention_id) as (mention, actor):
         if team and team != mention.team:
             move_to_team(session, mention_id, team, actor)
-            flash(f"Moved to the {team.replace('_', ' ')} queue.", "info")
+            flash(_("Moved to the %(team)s queue.", team=label(LANE_LABELS, team).lower()), "info")
         if name is not None:
             assignee = get_user(session, name) if name else None
             if name and assignee is None:
                 abort(400, f"There is no user called {name!r}.")
             assign(session, mention_id, assignee, actor)
-            flash(f"Assigned to {name}." if name else "Handed back to the team.", "info")
+            flash(_("Assigned to %(name)s.", name=name) if name else _("Handed back to the team."),
+                  "info")  # fmt: skip
     return redirect(url_for("mentions.show", mention_id=mention_id))
 
 
 @bp.route("/mentions/<int:mention_id>/notes", methods=["POST"])
 @queue_access
 def add_note(mention_id: int) -> Any:
-    with get_db().write() as session, workable_mention(session, mention_id) as (_, actor):
+    with get_db().write() as session, workable_mention(session, mention_id) as (_mention, actor):
         assert actor is not None
         note, mailed = write_note(session, mention_id, actor, request.form.get("body", ""))
-    message = "Note added."
-    if note.mentioned:
-        message += f" It mentions {', '.join(note.mentioned)}"
-        message += f"; a mail goes to {', '.join(mailed)}." if mailed else "."
+    message = _("Note added.")
+    if note.mentioned and mailed:
+        message += " " + _("It mentions %(names)s; a mail goes to %(mailed)s.",
+                           names=", ".join(note.mentioned), mailed=", ".join(mailed))  # fmt: skip
+    elif note.mentioned:
+        message += " " + _("It mentions %(names)s.", names=", ".join(note.mentioned))
     flash(message, "info")
     return redirect(url_for("mentions.show", mention_id=mention_id, _anchor=f"note-{note.id}"))

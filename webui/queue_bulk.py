@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from monitor.errors import WebcareError
@@ -14,12 +16,12 @@ from monitor.store.mentions import change_status
 from monitor.store.models import Mention, User
 from webui.auth import queue_access, user
 from webui.context import get_db
+from webui.labels import LANE_LABELS, label
 
 bp = Blueprint("queue_bulk", __name__)
 
 # What a selection can be given: a status, "take" (assign to me), or a team to move to.
-BULK_STATUSES = {"resolved": "resolved", "dismissed": "dismissed", "spam": "marked as spam",
-                 "waiting": "set to waiting", "in_progress": "set to in progress"}  # fmt: skip
+BULK_STATUSES = ("resolved", "dismissed", "spam", "waiting", "in_progress")
 MAX_BULK = 500
 
 
@@ -37,7 +39,7 @@ def apply(team: str) -> Any:
     if action not in BULK_STATUSES and action != "take" and move_to not in TEAMS:
         abort(400, f"Unknown bulk action {action!r}.")
     if not ids:
-        flash("Select one or more mentions first (the boxes, or x on the keyboard).", "error")
+        flash(_("Select one or more mentions first (the boxes, or x on the keyboard)."), "error")
         return redirect(back)
     if len(ids) > MAX_BULK:
         abort(400, f"At most {MAX_BULK} mentions at once; {len(ids)} were selected.")
@@ -62,13 +64,32 @@ def apply(team: str) -> Any:
                 skipped += 1
                 continue
             changed += 1
-    done = (
-        "assigned to you" if action == "take"
-        else f"moved to {move_to.replace('_', ' ')}" if move_to
-        else BULK_STATUSES[action]
-    )  # fmt: skip
-    message = f"{changed} mention{'s' if changed != 1 else ''} {done}."
+    message = _done(action, move_to, changed)
     if skipped:
-        message += f" {skipped} skipped: not in your teams."
+        message += " " + _("%(num)d skipped: not in your teams.", num=skipped)
     flash(message, "info")
     return redirect(back)
+
+
+def _done(action: str, move_to: str | None, n: int) -> str:
+    if action == "take":
+        return ngettext("%(num)d mention assigned to you.", "%(num)d mentions assigned to you.", n)
+    if move_to:
+        team = label(LANE_LABELS, move_to).lower()
+        return ngettext(
+            "%(num)d mention moved to %(team)s.",
+            "%(num)d mentions moved to %(team)s.",
+            n,
+            team=team,
+        )
+    if action == "resolved":
+        return ngettext("%(num)d mention resolved.", "%(num)d mentions resolved.", n)
+    if action == "dismissed":
+        return ngettext("%(num)d mention dismissed.", "%(num)d mentions dismissed.", n)
+    if action == "spam":
+        return ngettext("%(num)d mention marked as spam.", "%(num)d mentions marked as spam.", n)
+    if action == "waiting":
+        return ngettext("%(num)d mention set to waiting.", "%(num)d mentions set to waiting.", n)
+    return ngettext(
+        "%(num)d mention set to in progress.", "%(num)d mentions set to in progress.", n
+    )

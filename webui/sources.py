@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 
 from monitor.errors import WebcareError
 from monitor.store import sources as source_store
@@ -47,10 +48,10 @@ def index() -> Any:
 
 
 Action = Callable[..., None]
-_ACTIONS: dict[str, tuple[Action, str]] = {
-    "pause": (source_store.pause_source, "{name} is paused until someone resumes it."),
-    "resume": (source_store.resume_source, "{name} is active again and will be checked now."),
-    "check": (source_store.check_now, "{name} will be checked within a few seconds."),
+_ACTIONS: dict[str, tuple[Action, Any]] = {
+    "pause": (source_store.pause_source, _l("%(name)s is paused until someone resumes it.")),
+    "resume": (source_store.resume_source, _l("%(name)s is active again and will be checked now.")),
+    "check": (source_store.check_now, _l("%(name)s will be checked within a few seconds.")),
 }
 
 
@@ -69,5 +70,5 @@ def change(source_id: int, action: str) -> Any:
             name = source.name if source else str(source_id)
     except WebcareError as exc:
         abort(400, str(exc))
-    flash(message.format(name=name), "info")
+    flash(str(message) % {"name": name}, "info")
     return redirect(url_for("sources.index") + f"#source-{source_id}")

@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -63,7 +64,7 @@ def create() -> Any:
             add_user(session, name, role=role, teams=teams, password=password, email=email)
             _audit(session, "user.created", name, role=role, teams=teams)
     except WebcareError as exc:
-        flash(f"Not added: {exc}.", "error")
+        flash(_("Not added: %(reason)s.", reason=exc), "error")
         return _page(status=400)
     return _page((name, password))
 
@@ -83,10 +84,12 @@ def update(user_id: int) -> Any:
                 _audit(session, "user.changed", person.name, changes=changes)
             name = person.name
     except WebcareError as exc:
-        flash(f"Not changed: {exc}.", "error")
+        flash(_("Not changed: %(reason)s.", reason=exc), "error")
         return _page(status=400)
-    flash(f"{name}: {', '.join(changes)} changed." if changes else f"{name}: nothing changed.",
-          "info")  # fmt: skip
+    if changes:
+        flash(_("%(name)s: %(changes)s changed.", name=name, changes=", ".join(changes)), "info")
+    else:
+        flash(_("%(name)s: nothing changed.", name=name), "info")
     return redirect(url_for("users.index"))
 
 

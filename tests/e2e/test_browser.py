@@ -120,7 +120,7 @@ def test_a_draft_query_is_tried_and_judged_in_the_query_tester(page: Page, base_
     page.click("text=Query tester")
     page.fill("#q", "stroomlijn NEAR/6 stroom")
     page.click("button:has-text('Test')")
-    expect(page.locator("h2").first).to_have_text("1 hits")
+    expect(page.locator("h2").first).to_have_text("1 hit")
     expect(page.locator("table.hits mark")).to_have_text(["stroom", "Stroomlijn"])
     page.fill("#q", "stroomlijn OR adres")
     page.click("button:has-text('Test')")
@@ -242,3 +242,38 @@ def test_new_mentions_appear_without_a_reload(
     assert page.evaluate("window.__sameDocument") is True  # no reload
     # The focused row is still the one the agent was on; j moves on from there.
     assert page.locator("tr.focused").get_attribute("data-mention-id") == focused
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_agent_who_chooses_dutch_works_the_queue_in_dutch(page: Page, base_url: str) -> None:
+    _log_in(page, base_url, "anne")
+    page.goto(base_url + "/account")
+    page.select_option("#language", "nl")
+    page.click("form.person button[type=submit]")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    page.goto(base_url + "/queue/webcare")
+    nav = page.locator("nav.teams")
+    for word in ("Klantenservice", "Woordvoering", "Te beoordelen", "Bronnen", "Doorsturen"):
+        expect(nav).to_contain_text(word)
+    expect(page.locator("button", has_text="Uitloggen")).to_be_visible()
+    expect(page.locator("h1")).to_contain_text("berichten")
+    page.keyboard.press("?")
+    expect(page.locator("#keys-help")).to_contain_text("volgend / vorig bericht")
+    page.keyboard.press("Escape")
+    rows = page.locator("table.queue tbody tr")
+    index = next(i for i in range(rows.count()) if "adres wijzigen" in rows.nth(i).inner_text())
+    row = rows.nth(index)
+    expect(row).to_contain_text("Vraag")
+    for _ in range(index + 1):
+        page.keyboard.press("j")
+    # The script's own words follow the page's language too.
+    page.keyboard.press("a")
+    expect(row.locator(".status")).to_have_text("toegewezen · van jou")
+    row.locator("a").first.click()
+    expect(page.locator(".history")).to_contain_text("pakte het op")
+    page.click("button[value=resolved]")
+    expect(page.locator(".flash")).to_have_text("Status gezet op afgehandeld.")
+    history = page.locator(".history")
+    expect(history).to_contain_text("zette de status van toegewezen op afgehandeld")
+    page.goto(base_url + "/dashboard")
+    expect(page.locator("h1")).to_contain_text("in de laatste 14 dagen")

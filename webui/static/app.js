@@ -1,3 +1,17 @@
+// The words this script shows, in the page's language: base.html puts them in #ui-text.
+var uiText = (function () {
+  "use strict";
+  var tag = document.getElementById("ui-text");
+  var words = {};
+  try { words = tag ? JSON.parse(tag.textContent) : {}; } catch (e) { words = {}; }
+  return function (key, fallback) { return words[key] || fallback; };
+})();
+
+function statusText(status) {
+  "use strict";
+  return (uiText("statuses", {})[status]) || status.replace("_", " ");
+}
+
 // New mentions appear at the top of the queue without a reload, and the counts follow. The
 // agent keeps their place: when they have scrolled down, the page scrolls by what was added.
 // On later pages, or sorted otherwise than newest first, a banner offers to show them instead.
@@ -104,14 +118,14 @@
     }).then(function (r) {
       return r.json().then(function (data) { return { ok: r.ok, data: data }; });
     }).then(function (answer) {
-      if (answer.ok) { done(answer.data); } else { say(row, answer.data.error || "refused", true); }
-    }).catch(function () { say(row, "not saved: no connection", true); });
+      if (answer.ok) { done(answer.data); } else { say(row, answer.data.error || uiText("refused", "refused"), true); }
+    }).catch(function () { say(row, uiText("offline", "not saved: no connection"), true); });
   }
 
   function setStatus(row, status) {
     post(row, "status", { status: status }, function (m) {
       row.className = row.className.replace(/status-\S+/, "status-" + m.status);
-      say(row, m.status.replace("_", " "));
+      say(row, statusText(m.status));
     });
   }
 
@@ -135,7 +149,7 @@
       case "a":
         if (row && nameTag) {
           post(row, "assign", { user: nameTag.content }, function (m) {
-            say(row, m.status.replace("_", " ") + " · yours");
+            say(row, statusText(m.status) + " · " + uiText("yours", "yours"));
           });
         }
         break;
@@ -158,16 +172,16 @@
     var source = document.getElementById(button.getAttribute("data-copy"));
     if (!source) { return; }
     var text = source.textContent;
-    function copied() { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy"; }, 2000); }
+    function copied() { button.textContent = uiText("copied", "Copied"); setTimeout(function () { button.textContent = uiText("copy", "Copy"); }, 2000); }
     if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(copied, function () { button.textContent = "Copy failed: select the text"; });
+      navigator.clipboard.writeText(text).then(copied, function () { button.textContent = uiText("copy_failed", "Copy failed: select the text"); });
     } else {  // plain http on an intranet: select it, and let the browser copy the selection
       var range = document.createRange();
       range.selectNodeContents(source);
       var selection = window.getSelection();
       selection.removeAllRanges();
       selection.addRange(range);
-      if (document.execCommand("copy")) { copied(); } else { button.textContent = "Press Ctrl+C"; }
+      if (document.execCommand("copy")) { copied(); } else { button.textContent = uiText("press_ctrl_c", "Press Ctrl+C"); }
     }
   });
 })();
