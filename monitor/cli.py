@@ -227,13 +227,17 @@ def collect(ctx: Context, once: bool, sources: tuple[str, ...]) -> None:
     """Fetch every source (or the named ones) once, process what arrived, and print one line
     per source. Exits 0 even when sources fail: their failure is recorded on the source."""
     from monitor.demo import start_demo_server
+    from monitor.store.sources import page_sources
 
-    unknown = [name for name in sources if ctx.settings.source(name) is None]
-    if unknown:
-        known = ", ".join(s.name for s in ctx.settings.sources) or "none"
-        raise WebcareError(f"unknown source {unknown[0]!r}; configured sources: {known}")
     runtime = ctx.runtime()
     runtime.ready()
+    if sources:
+        with runtime.db.read() as session:
+            everything = ctx.settings.with_page_sources(page_sources(session)).sources
+        unknown = [name for name in sources if name not in {s.name for s in everything}]
+        if unknown:
+            known = ", ".join(s.name for s in everything) or "none"
+            raise WebcareError(f"unknown source {unknown[0]!r}; configured sources: {known}")
     if not logging.getLogger().isEnabledFor(logging.DEBUG):
         logging.getLogger("monitor.scheduler").setLevel(logging.ERROR)  # the summary says it
     demo = start_demo_server(ctx.settings)

@@ -6,7 +6,7 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -676,6 +676,30 @@ class Settings(_Section):
 
     def source(self, name: str) -> SourceSettings | None:
         return next((s for s in self.sources if s.name == name), None)
+
+    def with_page_sources(self, extra: Sequence[SourceSettings]) -> Settings:
+        """These settings plus the sources admins added on the sources page (already checked
+        against these settings one by one by source_from_mapping); the config file's own source
+        wins a name both have."""
+        known = {s.name for s in self.sources}
+        added = tuple(s for s in extra if s.name not in known)
+        return self.model_copy(update={"sources": self.sources + added}) if added else self
+
+
+def source_from_mapping(data: Mapping[str, Any], settings: Settings) -> SourceSettings:
+    """One source as given on the sources page, checked as the config file's would be: its own
+    keys, and the brands it names. ConfigError says what is wrong, with the key."""
+    try:
+        source = SourceSettings.model_validate(dict(data))
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc.errors()[0])) from None
+    brands = {b.name for b in settings.brands}
+    for brand in source.brands or ():
+        if brand not in brands:
+            raise ConfigError(
+                f"brands: unknown brand {brand!r}; expected one of {', '.join(sorted(brands))}"
+            )
+    return source
 
 
 def _unique(names: list[str], section: str, key: str) -> None:

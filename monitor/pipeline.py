@@ -23,6 +23,7 @@ from monitor.priority import priority
 from monitor.routing import route
 from monitor.sources.base import Item
 from monitor.store import blocks
+from monitor.store import sources as source_store
 from monitor.store.alerts import NewAlert, raise_alerts
 from monitor.store.attachments import add_attachments
 from monitor.store.db import Database
@@ -110,6 +111,8 @@ class Ingestor:
         languages: LanguageDetector | None = None,
         alerter: Alerter | None = None,
     ) -> None:
+        # The config file's settings; self.settings adds the sources added on the page.
+        self.base_settings = settings
         self.settings = settings
         self.db = db
         self.models = models
@@ -119,6 +122,7 @@ class Ingestor:
         self.blocks_recheck = BLOCKS_RECHECK
         self._learned = LearnedBlocks()
         self._blocks_version: tuple[int, int, str] | None = None
+        self._page_sources_version: tuple[Any, ...] | None = None
         self._blocks_checked = float("-inf")
         self._blocks_lock = threading.Lock()
 
@@ -130,7 +134,8 @@ class Ingestor:
         return rules
 
     def _refresh_blocks(self) -> None:
-        """Pick up entries agents added or removed in the queue, at most every few seconds."""
+        """Pick up blocklist entries agents added or removed in the queue, and sources admins
+        added or changed on the sources page, at most every few seconds."""
         if time.monotonic() < self._blocks_checked + self.blocks_recheck:
             return
         with self._blocks_lock:
@@ -141,6 +146,12 @@ class Ingestor:
                 if current != self._blocks_version:
                     self._learned = blocks.load(session)
                     self._blocks_version = current
+                    self._rules = {}
+                on_page = source_store.page_sources_version(session)
+                if on_page != self._page_sources_version:
+                    extra = source_store.page_sources(session)
+                    self.settings = self.base_settings.with_page_sources(extra)
+                    self._page_sources_version = on_page
                     self._rules = {}
             self._blocks_checked = time.monotonic()
 

@@ -149,6 +149,10 @@ class Source(Base):
     last_full_fetch_at: Mapped[datetime | None]
     # A verified WebSub subscription pushes new items until then; polling slows down meanwhile.
     push_until: Mapped[datetime | None]
+    # "config": the config file defines it; "page": an admin added it on the sources page, and
+    # `definition` holds its settings as given there (a SourceSettings, validated).
+    origin: Mapped[str] = mapped_column(String(10), default="config", server_default="config")
+    definition: Mapped[dict[str, Any] | None]
 
     __table_args__ = (Index("ix_sources_due", "state", "next_check_at"),)
 

@@ -9,8 +9,8 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from monitor.config import Settings, SourceSettings
-from monitor.errors import WebcareError
+from monitor.config import Settings, SourceSettings, source_from_mapping
+from monitor.errors import ConfigError, WebcareError
 from monitor.sources.base import SourceRequest
 from monitor.store.events import record_event
 from monitor.store.models import Source, utcnow
@@ -18,6 +18,8 @@ from monitor.store.models import Source, utcnow
 ACTIVE, PAUSED, DISABLED, REMOVED = "active", "paused", "disabled", "removed"
 # Built in, not in the config and never polled: the source employees' forwards are stored under.
 INTERNAL = "internal"
+# Where a source is defined: the config file, or the sources page.
+CONFIG, PAGE = "config", "page"
 # While a WebSub hub pushes a feed's news, polling is only the fallback: this many times slower.
 PUSHED_SLOWDOWN = 4.0
 _ADAPTER_OPTIONS = ("search", "username", "password_env", "websub", "read_links")
@@ -39,6 +41,11 @@ def sync_sources(session: Session, settings: Settings) -> dict[str, int]:
     for config in settings.sources:
         state = ACTIVE if config.enabled else DISABLED
         source = existing.pop(config.name, None)
+        if source is not None and source.origin == PAGE:
+            # The config file now names a source an admin added on the page: the file wins.
+            source.origin, source.definition = CONFIG, None
+            if source.state == REMOVED:
+                source.state = state
         if source is None:
             session.add(
                 Source(
@@ -73,7 +80,7 @@ def sync_sources(session: Session, settings: Settings) -> dict[str, int]:
             changed = True
         counts["updated"] += changed
     for source in existing.values():
-        if source.state not in (REMOVED, INTERNAL):
+        if source.state not in (REMOVED, INTERNAL) and source.origin != PAGE:
             source.state = REMOVED
             counts["removed"] += 1
     return counts
@@ -393,3 +400,107 @@ def check_now(session: Session, source_id: int, *, actor: str, user_id: int | No
     if source.state != ACTIVE:
         raise WebcareError(f"{source.name} is {source.state}; resume it first.")
     source.next_check_at = utcnow()
+
+
+# --- sources added on the page ----------------------------------------------------------------
+
+
+def page_sources(session: Session) -> list[SourceSettings]:
+    """The sources admins added on the sources page and did not remove, as settings; workers
+    add them to the config file's (Settings.with_page_sources) to match and weigh their items."""
+    rows = session.scalars(
+        select(Source).where(Source.origin == PAGE, Source.state != REMOVED).order_by(Source.id)
+    )
+    return [SourceSettings.model_validate(row.definition) for row in rows if row.definition]
+
+
+def page_sources_version(session: Session) -> tuple[Any, ...]:
+    """Changes whenever a page source is added, edited, removed, paused or resumed."""
+    rows = session.execute(
+        select(Source.id, Source.state, Source.definition).where(Source.origin == PAGE)
+    )
+    return tuple((row.id, row.state, repr(row.definition)) for row in rows)
+
+
+def add_page_source(
+    session: Session, settings: Settings, data: dict[str, Any], *, actor: str, user_id: int | None
+) -> Source:
+    """A source from the page's form: checked as the config file's would be, its name free
+    (config or page), collected from the next tick on."""
+    config = _checked(settings, data)
+    if settings.source(config.name) is not None:
+        raise WebcareError(f"name: {config.name!r} is a source in the config file already")
+    source = session.scalar(select(Source).where(Source.name == config.name))
+    if source is not None and not (source.origin == PAGE and source.state == REMOVED):
+        raise WebcareError(f"name: a source called {config.name!r} exists already")
+    if source is None:
+        source = Source(name=config.name, origin=PAGE)
+        session.add(source)
+    _define(source, config)
+    session.flush()
+    record_event(session, "source.added", source_id=source.id, actor=actor, user_id=user_id,
+                 data={"source": config.name, "definition": source.definition})  # fmt: skip
+    return source
+
+
+def edit_page_source(
+    session: Session,
+    settings: Settings,
+    source_id: int,
+    data: dict[str, Any],
+    *,
+    actor: str,
+    user_id: int | None,
+) -> Source:
+    """New settings for a page source; its name stays, its schedule and history too."""
+    source = _page_source(session, source_id)
+    config = _checked(settings, {**data, "name": source.name})
+    was_paused = source.state == PAUSED
+    _define(source, config)
+    if was_paused and config.enabled:
+        source.state = PAUSED  # a person's pause outlives an edit, as it does a config reload
+    record_event(session, "source.edited", source_id=source.id, actor=actor, user_id=user_id,
+                 data={"source": source.name, "definition": source.definition})  # fmt: skip
+    return source
+
+
+def remove_page_source(session: Session, source_id: int, *, actor: str, user_id: int | None) -> str:
+    """Stops collecting it; its mentions and history stay, and the name can be used again."""
+    source = _page_source(session, source_id)
+    source.state = REMOVED
+    source.lease_owner = source.lease_expires_at = None
+    record_event(session, "source.removed", source_id=source.id, actor=actor, user_id=user_id,
+                 data={"source": source.name})  # fmt: skip
+    return source.name
+
+
+def _checked(settings: Settings, data: dict[str, Any]) -> SourceSettings:
+    clean = {key: value for key, value in data.items() if value not in (None, "", [], ())}
+    try:
+        return source_from_mapping(clean, settings)
+    except ConfigError as exc:
+        raise WebcareError(str(exc)) from None
+
+
+def _define(source: Source, config: SourceSettings) -> None:
+    definition = config.model_dump(mode="json", exclude_defaults=True)
+    definition["name"] = config.name
+    changed_where = source.url != config.url or source.type != config.type
+    source.type, source.url = config.type, config.url
+    source.interval_seconds = config.interval
+    source.options = _options(config)
+    source.definition = definition
+    source.state = ACTIVE if config.enabled else DISABLED
+    source.poll_interval = None
+    if changed_where:
+        source.etag = source.last_modified = source.moved_to = None
+    source.next_check_at = utcnow()
+
+
+def _page_source(session: Session, source_id: int) -> Source:
+    source = session.get(Source, source_id)
+    if source is None or source.state == REMOVED:
+        raise WebcareError(f"there is no source {source_id}")
+    if source.origin != PAGE:
+        raise WebcareError(f"{source.name} is defined in the config file; change it there")
+    return source

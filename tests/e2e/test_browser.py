@@ -277,3 +277,25 @@ def test_an_agent_who_chooses_dutch_works_the_queue_in_dutch(page: Page, base_ur
     expect(history).to_contain_text("zette de status van toegewezen op afgehandeld")
     page.goto(base_url + "/dashboard")
     expect(page.locator("h1")).to_contain_text("in de laatste 14 dagen")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_admin_adds_a_source_on_the_sources_page(page: Page, base_url: str) -> None:
+    _log_in(page, base_url, "admin")
+    page.goto(base_url + "/sources")
+    form = page.locator("#add-source form")
+    form.locator("input[name=name]").fill("forum")
+    form.locator("input[name=url]").fill("https://forum.example/feed.xml")
+    form.locator("input[name=interval]").fill("soon")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".flash")).to_contain_text("interval: expected a duration")
+    form = page.locator("#add-source form")
+    expect(form.locator("input[name=url]")).to_have_value("https://forum.example/feed.xml")
+    form.locator("input[name=interval]").fill("10m")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".flash")).to_have_text(
+        "forum is added and will be checked within a few seconds."
+    )
+    row = page.locator("tr", has_text="added on this page")
+    expect(row).to_contain_text("forum")
+    expect(row).to_contain_text("every 10 min")

@@ -210,3 +210,30 @@ def test_pictures_that_come_with_items_are_stored_once_with_their_mention(
         whole = attachment(session, mention_id, stored[0].id)
         assert whole is not None and whole.data == shot.data
         assert attachment(session, mention_id + 1, stored[0].id) is None
+
+
+def test_a_source_added_on_the_page_matches_with_its_own_query_in_running_workers(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    from monitor.store.sources import add_page_source, edit_page_source
+
+    settings = settings_for([{"name": "s", "url": "https://example.org/f"}])
+    ingestor = _ingestor(db, settings)
+    ingestor.blocks_recheck = 0  # look at the sources table before each batch
+    with db.write() as session:
+        given = {"name": "forum", "url": "https://f.example/x", "query": "*", "reach": "high"}
+        forum = add_page_source(session, settings, given, actor="admin", user_id=None)
+        forum_id = forum.id
+    # A post that names no brand: only the forum's own query ("*") takes it.
+    unnamed = _item("Al drie dagen geen stroom in de Vogelwijk, belachelijk.", guid="f1")
+    report = ingestor.ingest(source_id=forum_id, source_name="forum", items=[unnamed])
+    assert report.new == 1
+    with db.read() as session:
+        mention = session.get(Mention, report.mentions[0])
+        assert mention is not None and mention.brand == "Stroomlijn Energie"
+    with db.write() as session:
+        edit_page_source(session, settings, forum_id, {"url": "https://f.example/x"},
+                         actor="admin", user_id=None)  # fmt: skip
+    # Without its own query, the brand's applies again.
+    later = _item("Weer geen stroom in de Vogelwijk.", guid="f2")
+    assert ingestor.ingest(source_id=forum_id, source_name="forum", items=[later]).new == 0

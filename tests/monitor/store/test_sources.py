@@ -6,12 +6,24 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from monitor.config import Settings
+from monitor.errors import WebcareError
 from monitor.store.db import Database
 from monitor.store.models import Source, utcnow
-from monitor.store.sources import claim_sources, record_failure, record_success, sync_sources
+from monitor.store.sources import (
+    add_page_source,
+    claim_sources,
+    edit_page_source,
+    page_sources,
+    pause_source,
+    record_failure,
+    record_success,
+    remove_page_source,
+    sync_sources,
+)
 from tests.conftest import make_settings
 
 
@@ -191,3 +203,106 @@ def test_a_worker_that_lost_its_lease_does_not_overwrite_the_new_owner(
     with db.read() as session:
         source = session.scalar(select(Source))
         assert source is not None and source.lease_owner == "fast" and source.last_error is None
+
+
+# --- sources added on the sources page --------------------------------------------------------
+
+
+def _add(db: Database, settings: Settings, **data: object) -> int:
+    with db.write() as session:
+        source = add_page_source(session, settings, dict(data), actor="admin", user_id=None)
+        return source.id
+
+
+def test_a_page_source_is_checked_like_a_config_source_and_collected_from_then_on(
+    db: Database,
+) -> None:
+    settings = make_settings(db.url, sources=[_source("a")])
+    with db.write() as session:
+        sync_sources(session, settings)
+    source_id = _add(db, settings, name="forum", url="https://forum.example/feed.xml",
+                     interval="10m", query="*", reach="high")  # fmt: skip
+    with db.write() as session:
+        leased = claim_sources(session, owner="w1", lease_seconds=60, now=utcnow(), limit=10)
+    claimed = {c.name: c for c in leased}
+    assert claimed["forum"].id == source_id and claimed["forum"].interval == 600
+    with db.read() as session:
+        [page] = page_sources(session)
+    assert (page.name, page.query, page.reach) == ("forum", "*", "high")
+    # The config file's next reload leaves it alone.
+    with db.write() as session:
+        counts = sync_sources(session, settings)
+    assert counts["removed"] == 0 and _states(db)["forum"] == "active"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "a", "url": "https://example.org/x"}, "name: 'a' is a source in the config"),
+        ({"name": "x y", "url": "https://example.org/x"}, "name: String should match pattern"),
+        ({"name": "x", "type": "rss"}, "url: required for sources of type 'rss'"),
+        ({"name": "x", "url": "ftp://example.org/feed"}, "url:"),
+        ({"name": "x", "url": "https://e.org/f", "interval": "soon"}, "interval: expected a"),
+        ({"name": "x", "url": "https://e.org/f", "query": "(stroom"}, "query:"),
+        ({"name": "x", "url": "https://e.org/f", "brands": ["Acme"]}, "brands: unknown brand"),
+        ({"name": "x", "type": "imap", "url": "imaps://imap.example.org/"}, "username: required"),
+        ({"name": "forwards", "url": "https://e.org/f"}, "name: 'forwards' is reserved"),
+    ],
+)
+def test_a_page_source_with_a_mistake_is_refused_with_its_key(
+    db: Database, data: dict[str, object], message: str
+) -> None:
+    settings = make_settings(db.url, sources=[_source("a")])
+    with pytest.raises(WebcareError) as caught:
+        _add(db, settings, **data)
+    assert str(caught.value).startswith(message), caught.value
+    with db.read() as session:
+        assert page_sources(session) == []
+
+
+def test_a_page_source_is_edited_and_removed_and_its_name_can_come_back(db: Database) -> None:
+    settings = make_settings(db.url)
+    source_id = _add(db, settings, name="forum", url="https://forum.example/feed.xml")
+    with db.write() as session, pytest.raises(WebcareError, match="exists already"):
+        add_page_source(session, settings, {"name": "forum", "url": "https://e.org/f"},
+                        actor="admin", user_id=None)  # fmt: skip
+    with db.write() as session:
+        pause_source(session, source_id, actor="admin", user_id=None)
+        edit_page_source(session, settings, source_id, {"url": "https://forum.example/new.xml",
+                         "query": "stroomlijn"}, actor="admin", user_id=None)  # fmt: skip
+    with db.read() as session:
+        source = session.get(Source, source_id)
+        assert source is not None
+        # The pause outlives the edit; the name cannot be changed by one.
+        assert (source.state, source.url, source.name) == ("paused", "https://forum.example/new.xml",
+                                                           "forum")  # fmt: skip
+        assert page_sources(session)[0].query == "stroomlijn"
+    with db.write() as session:
+        remove_page_source(session, source_id, actor="admin", user_id=None)
+    with db.read() as session:
+        assert page_sources(session) == []
+    assert _add(db, settings, name="forum", url="https://forum.example/feed.xml") == source_id
+    assert _states(db)["forum"] == "active"
+
+
+def test_config_sources_cannot_be_edited_on_the_page(db: Database) -> None:
+    settings = make_settings(db.url, sources=[_source("a")])
+    with db.write() as session:
+        sync_sources(session, settings)
+        source_id = session.scalar(select(Source.id).where(Source.name == "a"))
+        assert source_id is not None
+        with pytest.raises(WebcareError, match="defined in the config file"):
+            edit_page_source(session, settings, source_id, {"url": "https://e.org/x"},
+                             actor="admin", user_id=None)  # fmt: skip
+        with pytest.raises(WebcareError, match="defined in the config file"):
+            remove_page_source(session, source_id, actor="admin", user_id=None)
+
+
+def test_the_config_file_takes_over_a_page_source_it_names(db: Database) -> None:
+    _add(db, make_settings(db.url), name="forum", url="https://forum.example/feed.xml")
+    with db.write() as session:
+        sync_sources(session, make_settings(db.url, sources=[_source("forum")]))
+    with db.read() as session:
+        source = session.scalar(select(Source).where(Source.name == "forum"))
+        assert source is not None and (source.origin, source.url) == ("config", _source("x")["url"])
+        assert page_sources(session) == []
