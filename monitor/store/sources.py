@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+from pydantic import ValidationError
 from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,7 @@ from monitor.sources.base import SourceRequest
 from monitor.store.events import record_event
 from monitor.store.models import Source, utcnow
 
+log = logging.getLogger(__name__)
 ACTIVE, PAUSED, DISABLED, REMOVED = "active", "paused", "disabled", "removed"
 # Built in, not in the config and never polled: the source employees' forwards are stored under.
 INTERNAL = "internal"
@@ -411,7 +414,15 @@ def page_sources(session: Session) -> list[SourceSettings]:
     rows = session.scalars(
         select(Source).where(Source.origin == PAGE, Source.state != REMOVED).order_by(Source.id)
     )
-    return [SourceSettings.model_validate(row.definition) for row in rows if row.definition]
+    found = []
+    for row in rows:
+        try:
+            found.append(SourceSettings.model_validate(row.definition or {}))
+        except ValidationError as exc:
+            # Stored under an older release's rules: the brands' queries apply until an admin
+            # saves it again; one such source must not stop the others.
+            log.warning("source %s: its settings no longer validate: %s", row.name, exc)
+    return found
 
 
 def page_sources_version(session: Session) -> tuple[Any, ...]:

@@ -306,3 +306,17 @@ def test_the_config_file_takes_over_a_page_source_it_names(db: Database) -> None
         source = session.scalar(select(Source).where(Source.name == "forum"))
         assert source is not None and (source.origin, source.url) == ("config", _source("x")["url"])
         assert page_sources(session) == []
+
+
+def test_a_stored_page_source_that_no_longer_validates_does_not_stop_the_others(
+    db: Database,
+) -> None:
+    settings = make_settings(db.url)
+    broken = _add(db, settings, name="old", url="https://old.example/feed.xml")
+    _add(db, settings, name="forum", url="https://forum.example/feed.xml")
+    with db.write() as session:
+        source = session.get(Source, broken)
+        assert source is not None
+        source.definition = {"name": "old", "url": "https://old.example/feed.xml", "gone": 1}
+    with db.read() as session:
+        assert [s.name for s in page_sources(session)] == ["forum"]
