@@ -171,6 +171,24 @@ def blocks(block: Block, mention: Mention) -> bool:
     return Query.compile(f'"{block.value}"').match(doc) is not None
 
 
+# Letters the texts may write with an accent (é, ü, ç, ñ, š): any one character in the pattern.
+_MAY_CARRY_ACCENT = frozenset("aeiouycnsz")
+
+
+def like_any_accent(word: str) -> str:
+    """A LIKE pattern for a folded word that also finds it written with accents ("energie"
+    finds "énergie", "ÉNERGIE" on PostgreSQL): a coarse first cut, blocks() decides."""
+    out = []
+    for char in word:
+        if char in _MAY_CARRY_ACCENT:
+            out.append("_")
+        elif char in "%_\\":
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def sweep(session: Session, block: Block, *, by: User | None) -> list[int]:
     """Close the new mentions the entry would have kept out: as spam when it was learned from
     spam, else dismissed. Returns their ids."""
@@ -183,9 +201,9 @@ def sweep(session: Session, block: Block, *, by: User | None) -> list[int]:
     else:
         if block.brand != EVERY_BRAND:
             query = query.where(Mention.brand == block.brand)
-        longest = max(block.value.split(), key=len)
+        pattern = f"%{like_any_accent(max(block.value.split(), key=len))}%"
         query = query.where(
-            or_(Mention.title.ilike(f"%{longest}%"), Mention.text.ilike(f"%{longest}%"))
+            or_(Mention.title.ilike(pattern, escape="\\"), Mention.text.ilike(pattern, escape="\\"))
         )
     status = "spam" if block.reason == "spam" else "dismissed"
     closed = []

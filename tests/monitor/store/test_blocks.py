@@ -203,6 +203,31 @@ def test_an_irrelevant_phrase_dismisses_the_brands_new_mentions_that_hold_it(
         assert session.get(Mention, ids["b"]).status == "dismissed"  # type: ignore[union-attr]
 
 
+def test_the_sweep_finds_a_phrase_written_with_accents_or_in_capitals(
+    db: Database, people: int
+) -> None:
+    ids = _store(
+        db,
+        people,
+        {"key": "plain", "text": "Stroomlijn énergie verte: de café-actie"},
+        {"key": "capitals", "text": "STROOMLIJN ÉNERGIE VERTE"},
+        {"key": "other", "text": "Stroomlijn energie is duur"},
+    )
+    with db.write() as session:
+        block, _ = blocks.add_block(session, "phrase", "Énergie Verte", by=None,
+                                    reason="irrelevant", brand="B")  # fmt: skip
+        closed = blocks.sweep(session, block, by=None)
+    assert sorted(closed) == sorted([ids["plain"], ids["capitals"]])
+
+
+@pytest.mark.parametrize(
+    ("word", "pattern"),
+    [("energie", "___rg__"), ("verte", "v_rt_"), ("50%_off", "50\\%\\__ff")],
+)
+def test_the_sweeps_first_cut_lets_any_accented_letter_through(word: str, pattern: str) -> None:
+    assert blocks.like_any_accent(word) == pattern
+
+
 def test_authors_and_sites_marked_as_spam_twice_are_suggested_until_blocked(
     db: Database, people: int
 ) -> None:
