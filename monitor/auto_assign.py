@@ -4,7 +4,8 @@ A periodic job (once across workers) hands each team's new, unassigned mentions,
 first, to the member with the fewest open mentions of that team; on a tie, to the one who
 got one longest ago. Nobody gets more than `[assignment] cap` open mentions of a team, so when
 everyone is full the rest waits in the team queue. Admins are not members for this purpose:
-they can work every queue, but are not on every team's rota.
+they can work every queue, but are not on every team's rota. Nor is anyone who said they are
+away (on *Your settings*), until they are back; what they hold stays theirs.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ _LONG_AGO = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def rota(session: Session, team: str) -> list[User]:
-    """The active agents and PR officers of a team."""
+    """The active agents and PR officers of a team who are not away."""
     query = (
         select(User)
         .join(UserTeam, UserTeam.user_id == User.id)
         .join(Team, Team.id == UserTeam.team_id)
         .where(Team.name == team, User.active.is_(True), User.role.in_(ROTA_ROLES))
+        .where(User.away_since.is_(None))
         .order_by(User.id)
     )
     return list(session.scalars(query))

@@ -11,7 +11,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from monitor.store.models import User
+from monitor.store.events import record_event
+from monitor.store.models import User, utcnow
 from webui.auth import user
 from webui.context import get_db, get_settings
 from webui.i18n import LANGUAGES, select_locale_for_browser
@@ -30,6 +31,31 @@ def index() -> Any:
     return render_template("account.html", zones=zones(), chosen=user().timezone,
                            chosen_language=user().language or "",
                            organisation=get_settings().locale.timezone, team=None)  # fmt: skip
+
+
+@bp.route("/account/away", methods=["POST"])
+@login_required
+def set_away() -> Any:
+    """Away (off shift, ill, on leave) or back: while away, auto-assignment passes you over."""
+    away = request.form.get("away") == "1"
+    with get_db().write() as session:
+        row = session.get(User, user().id)
+        assert row is not None
+        if away and row.away_since is None:
+            row.away_since = utcnow()
+        elif not away:
+            row.away_since = None
+        record_event(session, "user.away" if away else "user.back", user_id=row.id,
+                     actor=row.name)  # fmt: skip
+    if away:
+        flash(_("You are away: nothing new is assigned to you until you are back. What you "
+                "hold stays yours."), "info")  # fmt: skip
+    else:
+        flash(_("Welcome back: new mentions are assigned to you again."), "info")
+    back = request.form.get("back", "")
+    # Only a page of this site: never an address elsewhere ("//host" is one).
+    return redirect(back if back.startswith("/") and not back.startswith("//") else
+                    url_for("account.index"))  # fmt: skip
 
 
 @bp.route("/account", methods=["POST"])

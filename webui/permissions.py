@@ -22,11 +22,13 @@ class SessionUser(UserMixin):
     teams: frozenset[str]
     timezone: str | None = None
     language: str | None = None
+    away: bool = False
 
     @classmethod
     def from_row(cls, user: User) -> SessionUser:
         teams = frozenset(t.name for t in user.teams)
-        return cls(user.id, user.name, user.role, teams, user.timezone, user.language)
+        return cls(user.id, user.name, user.role, teams, user.timezone, user.language,
+                   user.away_since is not None)  # fmt: skip
 
     def get_id(self) -> str:
         return str(self.id)

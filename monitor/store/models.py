@@ -85,6 +85,8 @@ class User(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     # The language the web UI speaks to the person; None: their browser's choice.
     language: Mapped[str | None] = mapped_column(String(8))
+    # Set while the person is away (off shift, ill, on leave): auto-assignment passes them over.
+    away_since: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     teams: Mapped[list[Team]] = relationship(secondary="user_teams", lazy="selectin")
 

@@ -87,3 +87,21 @@ def test_the_job_runs_once_across_workers_and_only_when_asked_for(
     off = settings.model_copy(update={"assignment": settings.assignment.model_copy(
         update={"auto": False})})  # fmt: skip
     assert "auto-assign" not in [j.name for j in jobs_for(off, db)]
+
+
+def test_someone_who_is_away_gets_nothing_new_and_keeps_what_they_hold(
+    db: Database, settings_for: Callable[..., Settings]
+) -> None:
+    settings = _setup(db, settings_for, cap=2)
+    with db.write() as session:
+        anne = session.scalar(select(User).where(User.name == "anne"))
+        assert anne is not None
+        anne.away_since = utcnow()
+    assert auto_assign(settings, db) == "2 to webcare"
+    assert sorted(v for v in _assignees(db).values() if v) == ["bram", "bram"]
+    with db.write() as session:
+        anne = session.scalar(select(User).where(User.name == "anne"))
+        assert anne is not None
+        anne.away_since = None  # back
+    assert auto_assign(settings, db) == "2 to webcare"
+    assert sorted(v for v in _assignees(db).values() if v) == ["anne", "anne", "bram", "bram"]
