@@ -43,7 +43,7 @@ bench: dev
 
 ## translations: gather the UI's strings, merge them into the Dutch catalogue, compile it
 translations: dev
-	$(BIN)/pybabel extract -F webui/babel.cfg -k _l --no-location --sort-output -o webui/translations/messages.pot webui
+	$(BIN)/pybabel extract -F webui/babel.cfg -k _l -k N_ --no-location --sort-output -o webui/translations/messages.pot webui
 	$(BIN)/pybabel update -i webui/translations/messages.pot -d webui/translations -l nl --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d webui/translations -l nl --statistics
 

@@ -127,13 +127,13 @@ class Ingestor:
         self._blocks_lock = threading.Lock()
 
     def rules(self, source_name: str) -> SourceRules:
-        self._refresh_blocks()
+        self._refresh_from_database()
         rules = self._rules.get(source_name)
         if rules is None:
             rules = self._rules[source_name] = rules_for(self.settings, source_name, self._learned)
         return rules
 
-    def _refresh_blocks(self) -> None:
+    def _refresh_from_database(self) -> None:
         """Pick up blocklist entries agents added or removed in the queue, and sources admins
         added or changed on the sources page, at most every few seconds."""
         if time.monotonic() < self._blocks_checked + self.blocks_recheck:

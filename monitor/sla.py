@@ -309,11 +309,18 @@ def open_clock(
     return clock
 
 
-def human_remaining(seconds: float) -> str:
-    """Time left or overdue, short enough for a queue row: "2 h 05 min left", "3 d 4 h late"."""
+def remaining_parts(seconds: float) -> tuple[int, int, int]:
+    """Days, hours and minutes of a time left or overdue (the sign is the caller's)."""
     minutes = int(abs(seconds) // 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
+    return days, hours, minutes
+
+
+def human_remaining(seconds: float) -> str:
+    """Time left or overdue, short enough for a queue row: "2 h 05 min left", "3 d 4 h late".
+    In English, for alerts; the web UI says it in the reader's language (webui.filters)."""
+    days, hours, minutes = remaining_parts(seconds)
     if days:
         amount = f"{days} d {hours} h"
     elif hours:

@@ -13,7 +13,7 @@ from flask_login import login_required
 
 from monitor.store.events import record_event
 from monitor.store.models import User, utcnow
-from webui.auth import user
+from webui.auth import safe_next, user
 from webui.context import get_db, get_settings
 from webui.i18n import LANGUAGES, select_locale_for_browser
 
@@ -52,10 +52,7 @@ def set_away() -> Any:
                 "hold stays yours."), "info")  # fmt: skip
     else:
         flash(_("Welcome back: new mentions are assigned to you again."), "info")
-    back = request.form.get("back", "")
-    # Only a page of this site: never an address elsewhere ("//host" is one).
-    return redirect(back if back.startswith("/") and not back.startswith("//") else
-                    url_for("account.index"))  # fmt: skip
+    return redirect(safe_next(request.form.get("back"), url_for("account.index")))
 
 
 @bp.route("/account", methods=["POST"])

@@ -91,17 +91,19 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """A page of this site to go on to, never an address elsewhere ("//host" and "/\\host" are
+    such addresses to a browser); else the default, the queue."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("queue.index")
+    return default or url_for("queue.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated:
-        return redirect(_safe_next(form.next.data))
+        return redirect(safe_next(form.next.data))
     status = 200
     throttle: Throttle = current_app.extensions[THROTTLE_KEY]
     if request.method == "POST":
@@ -118,7 +120,7 @@ def login() -> Any:
                 session.clear()
                 session.permanent = True
                 login_user(account)
-                return redirect(_safe_next(form.next.data))
+                return redirect(safe_next(form.next.data))
             throttle.fail(*keys)
             status = 401
             flash(_("Unknown user name or wrong password."), "error")

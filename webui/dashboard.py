@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from monitor.dashboard import AGE_BANDS, figures
 from monitor.names import CATEGORIES, TEAMS
@@ -18,12 +17,12 @@ from monitor.store.models import utcnow
 from webui.auth import queue_access
 from webui.charts import horizontal_bars, stacked_columns
 from webui.context import get_db, get_settings
-from webui.labels import CATEGORY_LABELS, LANE_LABELS, label
+from webui.labels import CATEGORY_LABELS, LANE_LABELS, N_, label
 
 bp = Blueprint("dashboard", __name__)
-# What people read for monitor.dashboard.AGE_BANDS, in its order.
-BAND_LABELS = (_l("under 1 h"), _l("1–4 h"), _l("4–24 h"), _l("1–3 days"), _l("over 3 days"))
-assert len(BAND_LABELS) == len(AGE_BANDS)
+# What people read for monitor.dashboard.AGE_BANDS (a band without one shows its own name).
+BAND_LABELS = {"under 1 h": N_("under 1 h"), "1–4 h": N_("1–4 h"), "4–24 h": N_("4–24 h"),
+               "1–3 days": N_("1–3 days"), "over 3 days": N_("over 3 days")}  # fmt: skip
 PERIODS = (7, 14, 30, 90)
 TOP_SOURCES = 10
 
@@ -43,7 +42,7 @@ def index() -> Any:
     if rest:
         sources.append((_("%(num)d other sources", num=len(f.sources) - TOP_SOURCES), rest))
     labels = [format_date(day, "d MMM") for day in f.days]
-    band_labels = [str(shown) for shown in BAND_LABELS]
+    band_labels = [label(BAND_LABELS, band) for band, _ in AGE_BANDS]
     band_kinds = {label: f"age{i}" for i, label in enumerate(band_labels)}
     return render_template(
         "dashboard.html",

@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import get_day_names, get_month_names
 from flask import Flask
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from monitor.names import STATUSES
+from monitor.sla import remaining_parts
 from monitor.store.notes import mention_spans
+from webui.catalogue import gettext as _
 from webui.labels import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
@@ -116,10 +117,8 @@ def duration(seconds: float | None) -> str:
 
 
 def remaining(seconds: float) -> str:
-    """SLA time left or overdue, short enough for a queue row: "2 h 05 min left"."""
-    minutes = int(abs(seconds) // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
+    """monitor.sla.human_remaining in the page's language: "2 h 05 min left"."""
+    days, hours, minutes = remaining_parts(seconds)
     if days:
         amount = _("%(days)d d %(hours)d h", days=days, hours=hours)
     elif hours:

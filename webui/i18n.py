@@ -9,10 +9,12 @@ logs and the command line stay English: scripts and operators read those.
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import Babel, gettext
+from flask_babel import Babel
 from flask_login import current_user
 
-from webui.labels import STATUS_LABELS
+from webui import catalogue
+from webui.catalogue import gettext
+from webui.labels import STATUS_LABELS, label
 
 LANGUAGES = {"en": "English", "nl": "Nederlands"}
 DEFAULT = "en"
@@ -32,6 +34,12 @@ def select_locale_for_browser() -> str:
 
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, default_translation_directories="translations")
+    # The templates' _() and ngettext(): the request's catalogue looked up once, not per string.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: catalogue.translations().ugettext(s),
+        ngettext=lambda s, p, n: catalogue.translations().ungettext(s, p, n),
+        newstyle=True,
+    )
 
     @app.context_processor
     def _language() -> dict[str, object]:
@@ -48,7 +56,7 @@ def init_app(app: Flask) -> None:
 def script_text() -> dict[str, object]:
     """The words app.js shows, in the page's language (read from a JSON block in the page)."""
     return {
-        "statuses": {name: str(text) for name, text in STATUS_LABELS.items()},
+        "statuses": {name: label(STATUS_LABELS, name) for name in STATUS_LABELS},
         "yours": gettext("yours"),
         "refused": gettext("refused"),
         "offline": gettext("not saved: no connection"),

@@ -71,8 +71,7 @@ _ACTIONS: dict[str, tuple[Action, Any]] = {
 def change(source_id: int, action: str) -> Any:
     if action not in _ACTIONS:
         abort(404)
-    if user().role != "admin":
-        abort(403, "Only admins can pause, resume or check sources.")
+    _admin_only()
     run, message = _ACTIONS[action]
     try:
         with get_db().write() as session:
@@ -99,7 +98,7 @@ def _form() -> dict[str, Any]:
 
 def _admin_only() -> None:
     if user().role != "admin":
-        abort(403, "Only admins can add, change or remove sources.")
+        abort(403, "Only admins can add, change, pause or remove sources.")
 
 
 @bp.route("/sources", methods=["POST"])

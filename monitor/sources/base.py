@@ -35,6 +35,7 @@ class Item:
     images: tuple[Image, ...] = ()
     # What the person who forwarded it wrote about it (the webcare mailbox): kept with the
     # forward, apart from the post, so a colleague's words are not classified as the public's.
+    # A mail that forwards nothing has only those words: then they are the text as well.
     note: str = ""
 
 

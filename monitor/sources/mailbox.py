@@ -36,7 +36,6 @@ import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -147,41 +146,33 @@ def read_linked_pages(
 ) -> list[Item]:
     """Each mailed link read as the forward page reads one: the page's title and main text make
     the mention, the mail's forwarded text stays the text where there is one (it is what the
-    person chose to send), and the forwarder's own words stay in the note. A page that cannot be
-    read (blocked, gone, slow, no text) leaves the mail as it came: nothing is lost."""
-    linked = [i for i, item in enumerate(items) if item.url][:MAX_PAGES_PER_CHECK]
-    if not linked:
+    person chose to send), and the forwarder's own words stay in the note. Each address is read
+    once, however many mails bring it. A page that cannot be read (blocked, gone, slow, no text)
+    leaves the mail as it came: nothing is lost."""
+    urls = list(dict.fromkeys(str(item.url) for item in items if item.url))[:MAX_PAGES_PER_CHECK]
+    if not urls:
         return items
-    out = list(items)
+
+    def page(url: str) -> Page | None:
+        if time.monotonic() > deadline:  # each fetch has its own time limit besides
+            log.info("%s: out of time; %s was not read", source_name, url)
+            return None
+        try:
+            return read_page(fetcher, url)
+        except FetchError as exc:  # a blocked address is one too
+            log.info("%s: %s was not read: %s", source_name, url, exc)
+            return None
+
     with ThreadPoolExecutor(max_workers=PAGE_READERS, thread_name_prefix="mail-links") as pool:
-        futures = {
-            i: pool.submit(_page_or_none, fetcher, str(items[i].url), deadline) for i in linked
-        }
-        for i, future in futures.items():
-            try:
-                page = future.result(timeout=max(0.0, deadline - time.monotonic()))
-            except (FutureTimeout, FetchError) as exc:
-                log.info("%s: %s: the page was not read: %s", source_name, items[i].url, exc)
-                continue
-            if page is not None:
-                out[i] = _with_page(items[i], page)
-    return out
-
-
-def _page_or_none(fetcher: Fetcher, url: str, deadline: float) -> Page | None:
-    if time.monotonic() > deadline:
-        return None
-    try:
-        return read_page(fetcher, url)
-    except BlockedAddressError:
-        log.info("%s: a private or local address; not read", url)
-    except FetchError as exc:
-        log.info("%s: the page was not read: %s", url, exc)
-    return None
+        pages = dict(zip(urls, pool.map(page, urls), strict=True))
+    return [
+        _with_page(item, found) if item.url and (found := pages.get(item.url)) else item
+        for item in items
+    ]
 
 
 def _with_page(item: Item, page: Page) -> Item:
-    mail_text_is_only_the_note = item.text == item.note
+    mail_text_is_only_the_note = item.text == item.note  # the mail forwarded nothing
     return replace(
         item,
         url=page.url or item.url,

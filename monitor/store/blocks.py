@@ -182,8 +182,8 @@ def like_any_accent(word: str) -> str:
     for char in word:
         if char in _MAY_CARRY_ACCENT:
             out.append("_")
-        elif char in "%_\\":
-            out.append("\\" + char)
+        elif char == "_":  # a word character, and LIKE's any-one-character
+            out.append("\\_")
         else:
             out.append(char)
     return "".join(out)

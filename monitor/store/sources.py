@@ -38,55 +38,51 @@ def _options(config: SourceSettings) -> dict[str, Any]:
 
 
 def sync_sources(session: Session, settings: Settings) -> dict[str, int]:
-    """Make the sources table follow the config; history of removed sources is kept."""
+    """Make the sources table follow the config; history of removed sources is kept. Sources
+    added on the sources page stay, unless the config file now names one: then the file's wins."""
     existing = {s.name: s for s in session.scalars(select(Source))}
     counts = {"added": 0, "updated": 0, "removed": 0}
     for config in settings.sources:
-        state = ACTIVE if config.enabled else DISABLED
         source = existing.pop(config.name, None)
-        if source is not None and source.origin == PAGE:
-            # The config file now names a source an admin added on the page: the file wins.
-            source.origin, source.definition = CONFIG, None
-            if source.state == REMOVED:
-                source.state = state
         if source is None:
-            session.add(
-                Source(
-                    name=config.name,
-                    type=config.type,
-                    url=config.url,
-                    interval_seconds=config.interval,
-                    state=state,
-                    options=_options(config),
-                    next_check_at=utcnow(),
-                )
-            )
+            source = Source(name=config.name)
+            session.add(source)
+            _follow(source, config)
             counts["added"] += 1
             continue
-        changed = False
-        if source.url != config.url or source.type != config.type:
-            source.url, source.type = config.url, config.type
-            source.etag = source.last_modified = source.moved_to = None
-            source.poll_interval = None
-            source.next_check_at = utcnow()
-            changed = True
-        if source.interval_seconds != config.interval:
-            source.interval_seconds = config.interval
-            source.poll_interval = None
-            changed = True
-        if source.options != _options(config):
-            source.options = _options(config)
-            changed = True
-        # A person's pause outlives config reloads; only the config's own states follow it.
-        if source.state != PAUSED and source.state != state:
-            source.state = state
-            changed = True
-        counts["updated"] += changed
+        if source.origin == PAGE:
+            source.origin, source.definition = CONFIG, None
+        counts["updated"] += _follow(source, config)
     for source in existing.values():
         if source.state not in (REMOVED, INTERNAL) and source.origin != PAGE:
             source.state = REMOVED
             counts["removed"] += 1
     return counts
+
+
+def _follow(source: Source, config: SourceSettings) -> bool:
+    """Bring a source's row in line with its settings, from the config file or the page;
+    whether anything changed. A new address forgets the old one's validators and is fetched at
+    once; a person's pause outlives any change of settings."""
+    changed = False
+    if source.url != config.url or source.type != config.type:
+        source.url, source.type = config.url, config.type
+        source.etag = source.last_modified = source.moved_to = None
+        source.poll_interval = None
+        source.next_check_at = utcnow()
+        changed = True
+    if source.interval_seconds != config.interval:
+        source.interval_seconds = config.interval
+        source.poll_interval = None
+        changed = True
+    if source.options != _options(config):
+        source.options = _options(config)
+        changed = True
+    state = ACTIVE if config.enabled else DISABLED
+    if source.state != PAUSED and source.state != state:
+        source.state = state
+        changed = True
+    return changed
 
 
 @dataclass(frozen=True)
@@ -447,7 +443,8 @@ def add_page_source(
     if source is None:
         source = Source(name=config.name, origin=PAGE)
         session.add(source)
-    _define(source, config)
+    _follow(source, config)
+    source.definition = _definition(config)
     session.flush()
     record_event(session, "source.added", source_id=source.id, actor=actor, user_id=user_id,
                  data={"source": config.name, "definition": source.definition})  # fmt: skip
@@ -466,10 +463,8 @@ def edit_page_source(
     """New settings for a page source; its name stays, its schedule and history too."""
     source = _page_source(session, source_id)
     config = _checked(settings, {**data, "name": source.name})
-    was_paused = source.state == PAUSED
-    _define(source, config)
-    if was_paused and config.enabled:
-        source.state = PAUSED  # a person's pause outlives an edit, as it does a config reload
+    _follow(source, config)
+    source.definition = _definition(config)
     record_event(session, "source.edited", source_id=source.id, actor=actor, user_id=user_id,
                  data={"source": source.name, "definition": source.definition})  # fmt: skip
     return source
@@ -493,19 +488,9 @@ def _checked(settings: Settings, data: dict[str, Any]) -> SourceSettings:
         raise WebcareError(str(exc)) from None
 
 
-def _define(source: Source, config: SourceSettings) -> None:
-    definition = config.model_dump(mode="json", exclude_defaults=True)
-    definition["name"] = config.name
-    changed_where = source.url != config.url or source.type != config.type
-    source.type, source.url = config.type, config.url
-    source.interval_seconds = config.interval
-    source.options = _options(config)
-    source.definition = definition
-    source.state = ACTIVE if config.enabled else DISABLED
-    source.poll_interval = None
-    if changed_where:
-        source.etag = source.last_modified = source.moved_to = None
-    source.next_check_at = utcnow()
+def _definition(config: SourceSettings) -> dict[str, Any]:
+    """What page_sources() validates again: the settings that differ from the defaults."""
+    return {**config.model_dump(mode="json", exclude_defaults=True), "name": config.name}
 
 
 def _page_source(session: Session, source_id: int) -> Source:

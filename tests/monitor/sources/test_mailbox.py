@@ -489,6 +489,17 @@ def test_a_mailed_link_is_read_and_the_page_becomes_the_item_with_the_mail_as_no
     assert feed_server.routes["/t/4211"].hits == 1
 
 
+def test_two_mails_with_the_same_link_read_the_page_once(
+    dovecot: Dovecot, account: str, open_context: CollectContext, feed_server: FeedServer
+) -> None:
+    link = feed_server.serve("/t/4211", FORUM_PAGE, content_type="text/html")
+    dovecot.deliver(account, linked_mail(link, message_id="<a@x>"))
+    dovecot.deliver(account, linked_mail(link, message_id="<b@x>"))
+    first, second = check(reading(dovecot.url(), account), open_context).items
+    assert feed_server.routes["/t/4211"].hits == 1
+    assert first.title == second.title and first.title.startswith("Al drie dagen geen stroom")
+
+
 def test_what_a_mail_forwards_stays_the_text_and_the_page_gives_the_title(
     dovecot: Dovecot, account: str, open_context: CollectContext, feed_server: FeedServer
 ) -> None:

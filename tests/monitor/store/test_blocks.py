@@ -222,7 +222,7 @@ def test_the_sweep_finds_a_phrase_written_with_accents_or_in_capitals(
 
 @pytest.mark.parametrize(
     ("word", "pattern"),
-    [("energie", "___rg__"), ("verte", "v_rt_"), ("50%_off", "50\\%\\__ff")],
+    [("energie", "___rg__"), ("verte", "v_rt_"), ("opt_in", "_pt\\___")],
 )
 def test_the_sweeps_first_cut_lets_any_accented_letter_through(word: str, pattern: str) -> None:
     assert blocks.like_any_accent(word) == pattern
