@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask import (
     Blueprint,
@@ -40,9 +41,9 @@ from monitor.store.mentions import (
     open_counts_by_team,
 )
 from monitor.store.models import Mention, Source, utcnow
+from monitor.store.sources import BlindSpot, blind_spots
 from webui.auth import queue_access, user
-from webui.context import get_db, get_settings
-from webui.sources import blind_spots
+from webui.context import SETTINGS_KEY, get_db, get_settings
 
 bp = Blueprint("queue", __name__)
 PAGE_SIZE = 50
@@ -68,35 +69,56 @@ def sla_clocks(mentions: list[Mention]) -> dict[int, SlaClock]:
 
 
 COUNTS_KEY = "webcare.queue_counts"
+SOURCES_KEY = "webcare.queue_sources"
+T = TypeVar("T")
 
 
-class SharedCounts:
-    """The open counts per team queue, shared by this process's requests for a moment.
+class Shared(Generic[T]):
+    """A value this process's requests share for a moment.
 
-    Every page shows them, and at a million stored mentions counting takes 10 to 20 ms; people
-    clicking through pages do not need them fresher than a couple of seconds (the live updates
-    refresh them anyway). A person's own "mine" count is never shared.
+    Every page shows the open counts per team queue, and at a million stored mentions counting
+    takes 10 to 20 ms; every queue page also lists the sources and their blind spots. People
+    clicking through pages do not need these fresher than a couple of seconds (the live updates
+    refresh the counts anyway). A person's own "mine" count is never shared. Callers get the
+    value itself: they must not change it.
     """
 
-    def __init__(self, ttl: float) -> None:
+    def __init__(self, ttl: float, load: Callable[[Session], T]) -> None:
         self.ttl = ttl
-        self._counts: dict[str, int] | None = None
+        self._load = load
+        self._value: T | None = None
         self._at = 0.0
         self._lock = threading.Lock()
 
-    def get(self, session: Session) -> dict[str, int]:
+    def get(self, session: Session) -> T:
         now = time.monotonic()
         with self._lock:
-            if self._counts is not None and now - self._at < self.ttl:
-                return dict(self._counts)
-        counts = open_counts_by_team(session)
+            if self._value is not None and now - self._at < self.ttl:
+                return self._value
+        value = self._load(session)
         with self._lock:
-            self._counts, self._at = counts, now
-        return dict(counts)
+            self._value, self._at = value, now
+        return value
+
+
+@dataclasses.dataclass(frozen=True)
+class QueueSources:
+    """What a queue page shows of the sources: their names (the filter) and the blind spots."""
+
+    names: tuple[str, ...]
+    blind_spots: tuple[BlindSpot, ...]
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[COUNTS_KEY] = SharedCounts(app.config.get("QUEUE_COUNTS_TTL", 2.0))
+    ttl = app.config.get("QUEUE_COUNTS_TTL", 2.0)
+    stale_after = app.extensions[SETTINGS_KEY].scheduler.stale_after
+
+    def queue_sources(session: Session) -> QueueSources:
+        names = tuple(session.scalars(select(Source.name).order_by(Source.name)))
+        return QueueSources(names, tuple(blind_spots(session, stale_after=stale_after)))
+
+    app.extensions[COUNTS_KEY] = Shared(ttl, open_counts_by_team)
+    app.extensions[SOURCES_KEY] = Shared(ttl, queue_sources)
 
 
 @bp.app_context_processor
@@ -109,7 +131,7 @@ def nav_counts() -> dict[str, Any]:
         return {"counts": dict(g.nav_counts)}
     try:
         with get_db().read() as session:
-            counts = current_app.extensions[COUNTS_KEY].get(session)
+            counts = dict(current_app.extensions[COUNTS_KEY].get(session))
             counts[MINE] = open_count_assigned(session, user().id)
     except SQLAlchemyError:  # the error page for a database outage must still render
         return {}
@@ -194,7 +216,7 @@ def team(team: str) -> Any:
         total = counts[team] if team in counts else count_mentions(session, f)
         latest = newest_id(session)
         failed_alerts = failed_count(session) if user().role in ("admin", "pr_officer") else 0
-        sources = list(session.scalars(select(Source.name).order_by(Source.name)))
+        shown = current_app.extensions[SOURCES_KEY].get(session)
     return render_template(
         "queue.html",
         team=team,
@@ -209,10 +231,10 @@ def team(team: str) -> Any:
         statuses=STATUSES,
         teams=TEAMS,
         languages=get_settings().classifier.languages,
-        sources=sources,
+        sources=shown.names,
         periods=PERIODS,
         newest_id=latest,
-        blind_spots=blind_spots(),
+        blind_spots=shown.blind_spots,
         failed_alerts=failed_alerts,
         clocks=sla_clocks(mentions),
         can_work=review or mine or user().can_work(team),

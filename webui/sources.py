@@ -20,12 +20,6 @@ from webui.context import get_db, get_settings
 bp = Blueprint("sources", __name__)
 
 
-def blind_spots() -> list[source_store.BlindSpot]:
-    """Sources that missed their freshness target, for the banner on every queue."""
-    with get_db().read() as session:
-        return source_store.blind_spots(session, stale_after=get_settings().scheduler.stale_after)
-
-
 @bp.route("/sources")
 @queue_access
 def index() -> Any:

@@ -83,9 +83,10 @@ def test_the_export_is_the_filtered_view_and_neutralises_formulas(
 def test_queue_counts_are_shared_for_a_moment_then_counted_again(
     db: Database, settings: Settings
 ) -> None:
-    from webui.queue import SharedCounts
+    from monitor.store.mentions import open_counts_by_team
+    from webui.queue import Shared
 
-    shared = SharedCounts(ttl=60)
+    shared = Shared(60, open_counts_by_team)
     with db.read() as session:
         first = shared.get(session)
     collect(db, settings, Item("n1", "https://social.example/n1", "",
