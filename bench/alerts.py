@@ -114,7 +114,7 @@ def _measure(url: str, receiver: _Receiver, path: str, notify: str) -> list[floa
 
 def _alerts(db: Database) -> int:
     with db.read() as session:
-        return int(session.scalar(select(func.count(Alert.id))) or 0)
+        return int(session.scalar(select(func.count()).select_from(Alert)) or 0)
 
 
 def _row(label: str, latencies: list[float]) -> tuple[str, str]:

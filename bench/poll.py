@@ -185,7 +185,7 @@ def _prepare(folder: str) -> int:
         items = parse_feed(_feed(n, 1), url=f"http://127.0.0.1/feed/{n}")
         ingestor.ingest(source_id=ids[f"feed-{n}"], source_name=f"feed-{n}", items=items)
     with db.read() as session:
-        stored = session.scalar(select(func.count(Mention.id))) or 0
+        stored = session.scalar(select(func.count()).select_from(Mention)) or 0
     db.dispose()
     return stored
 
@@ -262,7 +262,7 @@ def _cycle(
             process.join(30)
         db = Database(f"sqlite:///{Path(folder) / 'bench.db'}")
         with db.read() as session:
-            stored = session.scalar(select(func.count(Mention.id))) or 0
+            stored = session.scalar(select(func.count()).select_from(Mention)) or 0
         db.dispose()
     return figures, wall, stored
 

@@ -57,17 +57,25 @@ def _mapping(url: str, folder: str) -> dict[str, Any]:
     }
 
 
+def _team(n: int) -> str:
+    """Agent n's team: ten in webcare, six in customer service, four in the spokesperson's."""
+    return "webcare" if n < 10 else "customer_service" if n < 16 else "spokesperson"
+
+
 def _fill(db: Database, mapping: dict[str, Any]) -> list[str]:
     """A year of mentions and 20 agents; returns an API token per agent."""
     settings = settings_from_mapping(mapping)
     tokens = []
+    agents: dict[str, list[int]] = {team: [] for team, _ in TEAMS}
     with db.write() as session:
         sync_sources(session, settings)
         add_user(session, "admin", role="admin", password=PASSWORD)
         for n in range(CLIENTS):
-            team = "webcare" if n < 10 else "customer_service" if n < 16 else "spokesperson"
+            team = _team(n)
             agent = add_user(session, f"agent{n}", role="agent", teams=[team], password=PASSWORD)
             tokens.append(create_token(session, agent))
+            session.flush()
+            agents[team].append(agent.id)
     rng = random.Random(3)
     now = utcnow()
     teams = [t for t, _ in TEAMS]
@@ -82,6 +90,9 @@ def _fill(db: Database, mapping: dict[str, Any]) -> list[str]:
                 at = now - age
                 open_ = (age < timedelta(days=14) and rng.random() < 0.5) or rng.random() < 0.01
                 status = rng.choice(OPEN if open_ else CLOSED)
+                team = rng.choices(teams, weights)[0]
+                # Taken mentions have someone on them: the page shows who.
+                assignee = None if status == "new" else rng.choice(agents[team])
                 rows.append({
                     "dedup_key": _key("d", i), "url_key": _key("u", i),
                     "content_hash": _key("c", i),
@@ -91,10 +102,11 @@ def _fill(db: Database, mapping: dict[str, Any]) -> list[str]:
                     "author": f"@klant{i % 5000}", "language": "nl", "published_at": at,
                     "collected_at": at, "matched": [], "category": rng.choice(CATEGORIES),
                     "confidence": 0.8, "model_version": "bench", "needs_review": False,
-                    "team": rng.choices(teams, weights)[0], "status": status,
+                    "team": team, "status": status, "assignee_id": assignee,
                     "priority": rng.randrange(10, 96), "updated_at": at, "sightings_count": 1,
                     "first_response_at": None if status == "new" else at + timedelta(hours=1),
                     "resolved_at": None if open_ else at + timedelta(hours=5),
+                    "assigned_at": None if assignee is None else at + timedelta(minutes=30),
                 })  # fmt: skip
             connection.execute(insert(Mention), rows)
     if db.is_postgresql:
@@ -147,7 +159,7 @@ def _load(base: str, tokens: list[str], think: float, seconds: float) -> dict[st
 
     def work(n: int) -> None:
         client = clients[n]
-        team = "webcare" if n < 10 else "customer_service" if n < 16 else "spokesperson"
+        team = _team(n)
         rng = random.Random(n)
         bearer = {"Authorization": f"Bearer {tokens[n]}"}
         if think:  # agents do not all click at the same moment

@@ -42,7 +42,7 @@ def rota(session: Session, team: str) -> list[User]:
 def _loads(session: Session, team: str) -> dict[int, tuple[int, datetime]]:
     """Per assignee: open mentions of the team, and when they last got one."""
     rows = session.execute(
-        select(Mention.assignee_id, func.count(Mention.id), func.max(Mention.assigned_at))
+        select(Mention.assignee_id, func.count(), func.max(Mention.assigned_at))
         .where(Mention.team == team, Mention.status.in_(OPEN_STATUSES))
         .where(Mention.assignee_id.is_not(None))
         .group_by(Mention.assignee_id)

@@ -37,7 +37,7 @@ def retrain(db: Database) -> str:
     with db.read() as session:
         live = model_versions.live_version(session)
         since = live.created_at if live else None
-        query = select(func.count(TrainingExample.id))
+        query = select(func.count()).select_from(TrainingExample)
         if since is not None:
             query = query.where(TrainingExample.created_at > since)
         new_labels = int(session.scalar(query) or 0)

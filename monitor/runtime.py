@@ -102,7 +102,7 @@ class Runtime:
         if not self.settings.demo.enabled:
             return None
         with self.db.write() as session:
-            if session.scalar(select(func.count(User.id))):
+            if session.scalar(select(func.count()).select_from(User)):
                 return None
             password = secrets.token_urlsafe(12)
             add_user(
@@ -122,7 +122,7 @@ class Runtime:
         name = self.settings.demo.admin_user
         with self.db.read() as session:
             has_admin = get_user(session, name) is not None
-            any_user = bool(session.scalar(select(func.count(User.id))))
+            any_user = bool(session.scalar(select(func.count()).select_from(User)))
         if self.settings.demo.enabled and has_admin and self.admin_password_file.exists():
             password = self.admin_password_file.read_text().strip()
             return (

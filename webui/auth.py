@@ -22,6 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -50,7 +51,8 @@ def _load_user(user_id: str) -> SessionUser | None:
     if not user_id.isdigit():
         return None
     with get_db().read() as db_session:
-        user = db_session.get(User, int(user_id))
+        # Every request of a logged-in person starts here: one query, the teams joined.
+        user = db_session.get(User, int(user_id), options=[joinedload(User.teams)])
         return SessionUser.from_row(user) if user and user.active else None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import get_day_names, get_month_names
@@ -14,6 +14,7 @@ from flask_login import current_user
 from monitor.names import STATUSES
 from monitor.sla import remaining_parts
 from monitor.store.notes import mention_spans
+from webui.badges import category_badge, priority_dot
 from webui.catalogue import gettext as _
 from webui.labels import (
     CATEGORY_LABELS,
@@ -25,6 +26,7 @@ from webui.labels import (
     STATUS_LABELS,
     label,
 )
+from webui.rows import row_words
 
 
 def ago(moment: datetime | None, now: datetime | None = None) -> str:
@@ -128,19 +130,25 @@ def remaining(seconds: float) -> str:
     return _("%(span)s late", span=amount) if seconds < 0 else _("%(span)s left", span=amount)
 
 
+# strftime's names of days and months, which are English whatever the page's language: the
+# Babel lookup, its width, and whether it is indexed by weekday (else by month).
+_NAMED: dict[str, tuple[Any, Literal["abbreviated", "wide"], bool]] = {
+    "%A": (get_day_names, "wide", True),
+    "%a": (get_day_names, "abbreviated", True),
+    "%B": (get_month_names, "wide", False),
+    "%b": (get_month_names, "abbreviated", False),
+}
+
+
 def local_time(moment: datetime, zone: ZoneInfo, fmt: str) -> str:
     """strftime in the zone, with the names of days and months in the page's language."""
     moment = moment.astimezone(zone)
     locale = get_locale()
     if locale is not None and locale.language != "en" and "%" in fmt:
-        names = {
-            "%A": get_day_names("wide", locale=locale)[moment.weekday()],
-            "%a": get_day_names("abbreviated", locale=locale)[moment.weekday()],
-            "%B": get_month_names("wide", locale=locale)[moment.month],
-            "%b": get_month_names("abbreviated", locale=locale)[moment.month],
-        }
-        for code, name in names.items():
-            fmt = fmt.replace(code, name.replace("%", "%%"))
+        for code, (names, width, index) in _NAMED.items():
+            if code in fmt:
+                name = names(width, locale=locale)[moment.weekday() if index else moment.month]
+                fmt = fmt.replace(code, name.replace("%", "%%"))
     return moment.strftime(fmt)
 
 
@@ -177,6 +185,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda r: label(REASON_LABELS, r), "status_reason")
     app.add_template_filter(lambda s: str(s).replace("_", " "), "humanise")
     app.add_template_global(segments, "segments")
+    app.add_template_global(priority_dot, "priority_dot")
+    app.add_template_global(category_badge, "category_badge")
+    app.add_template_global(row_words, "row_words")
     app.add_template_global(note_segments, "note_segments")
     app.context_processor(lambda: {"now": datetime.now(UTC)})
     app.jinja_env.globals["STATUSES"] = STATUSES

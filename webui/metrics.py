@@ -51,7 +51,7 @@ def _registry() -> CollectorRegistry:
     )
     with get_db().read() as session:
         rows = session.execute(
-            select(Mention.team, Mention.category, Mention.status, func.count(Mention.id)).group_by(
+            select(Mention.team, Mention.category, Mention.status, func.count()).group_by(
                 Mention.team, Mention.category, Mention.status
             )
         )

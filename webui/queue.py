@@ -43,6 +43,7 @@ from monitor.store.mentions import (
 from monitor.store.models import Mention, Source, utcnow
 from monitor.store.sources import BlindSpot, blind_spots
 from webui.auth import queue_access, user
+from webui.badges import PRIORITIES
 from webui.context import SETTINGS_KEY, get_db, get_settings
 
 bp = Blueprint("queue", __name__)
@@ -121,22 +122,28 @@ def init_app(app: Flask) -> None:
     app.extensions[SOURCES_KEY] = Shared(ttl, queue_sources)
 
 
+def queue_counts(session: Session) -> dict[str, int]:
+    """The open count of every queue and of the person's own; counted once per request, in
+    the session of the view that asks first."""
+    if "nav_counts" not in g:
+        counts = dict(current_app.extensions[COUNTS_KEY].get(session))
+        counts[MINE] = open_count_assigned(session, user().id)
+        g.nav_counts = counts
+    return dict(g.nav_counts)
+
+
 @bp.app_context_processor
 def nav_counts() -> dict[str, Any]:
-    """The open count of every queue, in view on every page; counted once per request (the
-    queue view reads them too)."""
+    """The queue counts in view on every page."""
     if not current_user.is_authenticated or not user().can_view_queues:
         return {}
     if "nav_counts" in g:
         return {"counts": dict(g.nav_counts)}
     try:
         with get_db().read() as session:
-            counts = dict(current_app.extensions[COUNTS_KEY].get(session))
-            counts[MINE] = open_count_assigned(session, user().id)
+            return {"counts": queue_counts(session)}
     except SQLAlchemyError:  # the error page for a database outage must still render
         return {}
-    g.nav_counts = counts
-    return {"counts": dict(counts)}
 
 
 @bp.route("/")
@@ -156,7 +163,6 @@ def _queues_home() -> Any:
 # The time filter's choices: label and how far back.
 PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7),
            "30d": timedelta(days=30)}  # fmt: skip
-PRIORITIES = {"high": 75, "mid": 50}  # as the priority dots colour them
 FILTER_ARGS = ("category", "status", "language", "source", "priority", "period", "q", "sort")
 
 
@@ -210,10 +216,10 @@ def team(team: str) -> Any:
     review, mine = team == REVIEW, team == MINE
     # The unfiltered queue's size is its count in the navigation; others are counted.
     plain = team in TEAMS and f == lane_filter_default(team)
-    counts = nav_counts().get("counts", {}) if plain else {}
     with get_db().read() as session:
+        counts = queue_counts(session)  # for the navigation as well
         mentions = list_mentions(session, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        total = counts[team] if team in counts else count_mentions(session, f)
+        total = counts[team] if plain else count_mentions(session, f)
         latest = newest_id(session)
         failed_alerts = failed_count(session) if user().role in ("admin", "pr_officer") else 0
         shown = current_app.extensions[SOURCES_KEY].get(session)
@@ -256,11 +262,11 @@ def live_rows(team: str) -> Any:
     with get_db().read() as session:
         mentions = list_mentions(session, f, limit=LIVE_MAX)
         latest = newest_id(session)
+        counts = queue_counts(session)
     html = render_template(
         "_queue_rows.html",
         mentions=mentions,
         clocks=sla_clocks(mentions),
         can_work=team in (REVIEW, MINE) or user().can_work(team),
     )
-    return jsonify(html=html, count=len(mentions), newest_id=latest,
-                   counts=nav_counts().get("counts", {}))  # fmt: skip
+    return jsonify(html=html, count=len(mentions), newest_id=latest, counts=counts)

@@ -165,17 +165,11 @@ def retry_failed(session: Session, ids: Sequence[int] | None = None) -> int:
 
 
 def pending_count(session: Session) -> int:
-    return int(
-        session.scalar(select(func.count(AlertDelivery.id)).where(AlertDelivery.status == PENDING))
-        or 0
-    )
+    return int(session.scalar(select(func.count()).where(AlertDelivery.status == PENDING)) or 0)
 
 
 def failed_count(session: Session) -> int:
-    return int(
-        session.scalar(select(func.count(AlertDelivery.id)).where(AlertDelivery.status == FAILED))
-        or 0
-    )
+    return int(session.scalar(select(func.count()).where(AlertDelivery.status == FAILED)) or 0)
 
 
 def recent_deliveries(

@@ -75,7 +75,7 @@ def version(session: Session) -> tuple[int, int, str]:
     """Changes whenever an entry is added or removed: cheap enough to ask before every batch.
     The newest time counts too, as SQLite hands a removed last id out again."""
     count, highest, newest = session.execute(
-        select(func.count(Block.id), func.max(Block.id), func.max(Block.created_at))
+        select(func.count(), func.max(Block.id), func.max(Block.created_at))
     ).one()
     return int(count), int(highest or 0), str(newest)
 

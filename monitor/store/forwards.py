@@ -151,7 +151,7 @@ def ambassadors(
     session: Session, since: datetime, limit: int = 10
 ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """Forwards since a moment: per forwarder, most first; and per team they landed in."""
-    count = func.count(Forward.id)
+    count = func.count()
     people = session.execute(
         select(Forward.forwarder, count)
         .where(Forward.created_at >= since)
@@ -161,6 +161,7 @@ def ambassadors(
     )
     teams = session.execute(
         select(Mention.team, count)
+        .select_from(Forward)
         .join(Mention, Mention.id == Forward.mention_id)
         .where(Forward.created_at >= since)
         .group_by(Mention.team)

@@ -26,18 +26,16 @@ def team_period(session: Session, team: str, since: datetime, until: datetime) -
     report = TeamPeriod(team)
     in_period = (Mention.team == team, Mention.collected_at >= since, Mention.collected_at < until)
     rows = session.execute(
-        select(Mention.category, func.count(Mention.id))
-        .where(*in_period)
-        .group_by(Mention.category)
+        select(Mention.category, func.count()).where(*in_period).group_by(Mention.category)
     )
     report.new_by_category = {category: int(n) for category, n in rows}
     report.new = sum(report.new_by_category.values())
     open_ = (Mention.team == team, Mention.status.in_(OPEN_STATUSES))
-    report.open = int(session.scalar(select(func.count(Mention.id)).where(*open_)) or 0)
+    report.open = int(session.scalar(select(func.count()).where(*open_)) or 0)
     report.oldest_open = session.scalar(select(func.min(Mention.collected_at)).where(*open_))
     report.resolved = int(
         session.scalar(
-            select(func.count(Mention.id)).where(
+            select(func.count()).where(
                 Mention.team == team, Mention.resolved_at >= since, Mention.resolved_at < until
             )
         )

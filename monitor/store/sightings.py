@@ -167,9 +167,7 @@ def sample_unmatched(
         return
     insert_ignoring_conflicts(session, UnmatchedItem, rows[-keep:],
                               conflict=["source_id", "content_hash"])  # fmt: skip
-    count = session.scalar(
-        select(func.count(UnmatchedItem.id)).where(UnmatchedItem.source_id == source_id)
-    )
+    count = session.scalar(select(func.count()).where(UnmatchedItem.source_id == source_id))
     if count and count > keep * 1.2:  # prune in steps, not on every batch
         cutoff = session.scalar(
             select(UnmatchedItem.id)

@@ -16,7 +16,7 @@ def counts(
 ) -> dict[tuple[str, str], int]:
     """(brand, category) -> mentions published in [start, end)."""
     query = (
-        select(Mention.brand, Mention.category, func.count(Mention.id))
+        select(Mention.brand, Mention.category, func.count())
         .where(
             Mention.published_at >= start,
             Mention.published_at < end,
