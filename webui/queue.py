@@ -80,8 +80,10 @@ class Shared(Generic[T]):
     Every page shows the open counts per team queue, and at a million stored mentions counting
     takes 10 to 20 ms; every queue page also lists the sources and their blind spots. People
     clicking through pages do not need these fresher than a couple of seconds (the live updates
-    refresh the counts anyway). A person's own "mine" count is never shared. Callers get the
-    value itself: they must not change it.
+    refresh the counts anyway). A person's own "mine" count is never shared. When the moment
+    is over, one request loads the value again while the others keep using the last one, so a
+    busy minute does not count twenty times at once. Callers get the value itself: they must
+    not change it.
     """
 
     def __init__(self, ttl: float, load: Callable[[Session], T]) -> None:
@@ -89,14 +91,20 @@ class Shared(Generic[T]):
         self._load = load
         self._value: T | None = None
         self._at = 0.0
+        self._loading = False
         self._lock = threading.Lock()
 
     def get(self, session: Session) -> T:
         now = time.monotonic()
         with self._lock:
-            if self._value is not None and now - self._at < self.ttl:
+            if self._value is not None and (now - self._at < self.ttl or self._loading):
                 return self._value
-        value = self._load(session)
+            self._loading = True
+        try:
+            value = self._load(session)
+        finally:
+            with self._lock:
+                self._loading = False
         with self._lock:
             self._value, self._at = value, now
         return value

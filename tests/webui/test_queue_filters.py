@@ -6,10 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from collections.abc import Callable
+from typing import cast
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 
 from monitor.config import Settings
 from monitor.sources.base import Item
@@ -96,3 +99,28 @@ def test_queue_counts_are_shared_for_a_moment_then_counted_again(
         shared.ttl = 0
         later = shared.get(session)
     assert sum(later.values()) == sum(first.values()) + 1
+
+
+def test_when_shared_counts_are_stale_one_request_counts_and_the_others_use_the_last() -> None:
+    from webui.queue import Shared
+
+    counting, release, calls = threading.Event(), threading.Event(), []
+
+    def slow_count(_: Session) -> int:
+        calls.append(1)
+        if len(calls) == 2:  # the second count: hold it while another request asks
+            counting.set()
+            release.wait(10)
+        return len(calls)
+
+    shared, session = Shared(0, slow_count), cast(Session, None)  # the loader ignores it
+    assert shared.get(session) == 1
+    results: list[int] = []
+    worker = threading.Thread(target=lambda: results.append(shared.get(session)))
+    worker.start()
+    assert counting.wait(10)
+    assert shared.get(session) == 1  # not a third count: the last value
+    release.set()
+    worker.join(10)
+    assert results == [2] and len(calls) == 2
+    assert shared.get(session) == 3  # nobody counting: counted again
