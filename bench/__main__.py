@@ -1,7 +1,8 @@
 """Run the benchmarks and print one table of figures: `python -m bench [NAME ...]`.
 
-Names: ingest, poll, alerts, classify, real_data, model_choice, matching, stories, queue, dedup (the
-last two take minutes: they build a million-entry index and a million-row database).
+Names: ingest, poll, alerts, classify, real_data, model_choice, real_data_ceiling, matching,
+stories, queue, dedup (the last two take minutes: they build a million-entry index and a
+million-row database).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ ALL = (
     "classify",
     "real_data",
     "model_choice",
+    "real_data_ceiling",
     "matching",
     "stories",
     "queue",
