@@ -71,6 +71,8 @@ class OneText:
             return None
         if len(classifier.classes_) <= 2 or union.n_jobs:
             return None  # a binary model scores with expit, not softmax; rare enough to leave
+        if getattr(classifier, "multi_class", "auto") not in ("auto", "multinomial", "deprecated"):
+            return None  # one-vs-rest normalises differently
         weights = union.transformer_weights or {}
         steps: list[tuple[_HashedTfidf | None, float, int]] = []
         offset = 0

@@ -102,11 +102,12 @@ class Shared(Generic[T]):
             self._loading = True
         try:
             value = self._load(session)
-        finally:
+        except BaseException:
             with self._lock:
                 self._loading = False
+            raise
         with self._lock:
-            self._value, self._at = value, now
+            self._value, self._at, self._loading = value, now, False
         return value
 
 

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import cast
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from monitor.config import Settings
 from monitor.sources.base import Item
 from monitor.store.db import Database
 from tests.webui.conftest import collect
+from webui.queue import Shared
 
 
 def _rows(page: str) -> list[str]:
@@ -87,7 +89,6 @@ def test_queue_counts_are_shared_for_a_moment_then_counted_again(
     db: Database, settings: Settings
 ) -> None:
     from monitor.store.mentions import open_counts_by_team
-    from webui.queue import Shared
 
     shared = Shared(60, open_counts_by_team)
     with db.read() as session:
@@ -102,8 +103,6 @@ def test_queue_counts_are_shared_for_a_moment_then_counted_again(
 
 
 def test_when_shared_counts_are_stale_one_request_counts_and_the_others_use_the_last() -> None:
-    from webui.queue import Shared
-
     counting, release, calls = threading.Event(), threading.Event(), []
 
     def slow_count(_: Session) -> int:
@@ -124,3 +123,19 @@ def test_when_shared_counts_are_stale_one_request_counts_and_the_others_use_the_
     worker.join(10)
     assert results == [2] and len(calls) == 2
     assert shared.get(session) == 3  # nobody counting: counted again
+
+
+def test_a_count_that_fails_lets_the_next_request_count_again() -> None:
+    attempts: list[int] = []
+
+    def flaky_count(_: Session) -> int:
+        attempts.append(1)
+        if len(attempts) == 2:
+            raise RuntimeError("database restarting")
+        return len(attempts)
+
+    shared, session = Shared(0, flaky_count), cast(Session, None)  # the loader ignores it
+    assert shared.get(session) == 1
+    with pytest.raises(RuntimeError):
+        shared.get(session)
+    assert shared.get(session) == 3
